@@ -1,0 +1,61 @@
+"""The front-matter fields of each kind of document, declared once.
+
+Validation, the JSON Schema and the `casebook new` template all read these specs, so a
+rule changes in one place. Taxonomy fields come from taxonomy.yml, not from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+SUMMARY_LIMIT = 300
+POLICY_KINDS = ("legislation", "guidance", "framework", "body")
+# Material for MkDocs reads these from any page; they are allowed everywhere.
+THEME_KEYS = ("hide", "template", "icon", "status", "search", "description")
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str  # text | year | date | slug_list | source | choice
+    help: str
+    required: bool = False
+    max_length: int | None = None
+    choices: tuple[str, ...] = ()
+
+
+SOURCE_KEYS = {"title": True, "publisher": True, "year": False, "url": False}
+
+CASE_STUDY_FIELDS = (
+    FieldSpec("title", "text", "the case study's name, as the source names the work", True),
+    FieldSpec(
+        "summary",
+        "text",
+        "one or two sentences: who did what, for whom",
+        True,
+        max_length=SUMMARY_LIMIT,
+    ),
+    FieldSpec("started", "year", "the year the work began, if the source gives it"),
+    FieldSpec("policies", "slug_list", "slugs of pages in content/policy/ the work relates to"),
+    FieldSpec("source", "source", "where the facts come from: title, publisher, year, url"),
+    FieldSpec("published", "date", "the date this case study was added (YYYY-MM-DD)"),
+)
+
+POLICY_FIELDS = (
+    FieldSpec("title", "text", "the name of the law, guidance, framework or body", True),
+    FieldSpec(
+        "summary", "text", "one or two sentences on what it is", True, max_length=SUMMARY_LIMIT
+    ),
+    FieldSpec("kind", "choice", "what sort of policy it is", True, choices=POLICY_KINDS),
+    FieldSpec("year", "year", "the year it was passed or published, if the source gives it"),
+    FieldSpec("source", "source", "where the facts come from: title, publisher, year, url"),
+)
+
+PAGE_FIELDS = (
+    FieldSpec("title", "text", "the page title"),
+    FieldSpec(
+        "summary", "text", "one or two sentences on what the page is for", max_length=SUMMARY_LIMIT
+    ),
+)
+
+FIELDS_BY_KIND = {"case_study": CASE_STUDY_FIELDS, "policy": POLICY_FIELDS, "page": PAGE_FIELDS}

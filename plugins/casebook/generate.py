@@ -1,0 +1,290 @@
+"""Markdown for generated pages and cross-link blocks, from the Catalogue alone.
+
+Links are written as relative links to source files, so MkDocs resolves and checks them
+like any hand-written link. Nothing here knows about MkDocs.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+
+from .model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
+from .taxonomy import Taxonomy, Term
+
+CATALOGUE_URI = "case_studies/index.md"
+POLICY_INDEX_URI = "policy/index.md"
+# The panel shows these taxonomies, in this order, when a case study uses them.
+PANEL_TAXONOMIES = ("places", "partners", "programmes", "focus", "themes", "principles")
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    src_uri: str
+    markdown: str
+
+
+def escape(text: str) -> str:
+    """Text safe to put inside Markdown (and inline HTML) without changing its meaning."""
+    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+
+
+def link(text: str, from_uri: str, to_uri: str) -> str:
+    return f"[{escape(text)}]({relative_link(from_uri, to_uri)})"
+
+
+def term_link(term: Term, from_uri: str) -> str:
+    return link(term.label, from_uri, term_src_uri(term))
+
+
+def front_matter(title: str, description: str = "") -> str:
+    lines = ["---", f"title: {_yaml_string(title)}"]
+    if description:
+        lines.append(f"description: {_yaml_string(description)}")
+    return "\n".join([*lines, "---", "", ""])
+
+
+def _yaml_string(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
+
+
+def _count(number: int, noun: str = "case study", plural: str = "case studies") -> str:
+    return f"{number} {noun if number == 1 else plural}"
+
+
+# -- lists of case studies ----------------------------------------------------------------
+
+
+def case_list(cases: list[CaseStudy], from_uri: str) -> str:
+    if not cases:
+        return "_No case studies yet._\n"
+    items = []
+    for case in cases:
+        summary = f": {escape(case.summary)}" if case.summary else ""
+        items.append(f"- **{link(case.title, from_uri, case.src_uri)}**{summary}")
+    return "\n".join(items) + "\n"
+
+
+# -- taxonomy pages -------------------------------------------------------------------------
+
+
+def taxonomy_pages(catalogue: Catalogue) -> list[GeneratedPage]:
+    pages = []
+    for name, taxonomy in catalogue.taxonomies.items():
+        pages.append(taxonomy_index_page(catalogue, taxonomy))
+        pages.extend(
+            term_page(catalogue, taxonomy, term) for term in catalogue.terms_with_pages(name)
+        )
+    return pages
+
+
+def taxonomy_index_page(catalogue: Catalogue, taxonomy: Taxonomy) -> GeneratedPage:
+    uri = f"{taxonomy.name}/index.md"
+    parts = [front_matter(taxonomy.label, taxonomy.description)]
+    if taxonomy.description:
+        parts.append(taxonomy.description + "\n")
+    listed = {t.slug for t in catalogue.terms_with_pages(taxonomy.name)}
+
+    def entry(term: Term) -> str:
+        count = len(catalogue.cases_for(taxonomy.name, term.slug))
+        name = term_link(term, uri) if term.slug in listed else escape(term.label)
+        text = f"- {name} ({_count(count)})"
+        return text + (f"  \n  {escape(term.description)}" if term.description else "")
+
+    terms = catalogue.terms(taxonomy.name)
+    if taxonomy.groups:
+        for group in taxonomy.groups.values():
+            members = [t for t in terms if t.group == group.slug]
+            parts.append(f"## {escape(group.label)}\n")
+            if group.description:
+                parts.append(group.description + "\n")
+            parts.append("\n".join(entry(t) for t in members) + "\n")
+    else:
+        shown = terms if taxonomy.pages == "all" else [t for t in terms if t.slug in listed]
+        parts.append(
+            "\n".join(entry(t) for t in shown) + "\n"
+            if shown
+            else "_No case studies use these yet._\n"
+        )
+    return GeneratedPage(uri, "\n".join(parts))
+
+
+def term_page(catalogue: Catalogue, taxonomy: Taxonomy, term: Term) -> GeneratedPage:
+    uri = term_src_uri(term)
+    cases = catalogue.cases_for(taxonomy.name, term.slug)
+    parts = [front_matter(term.label, term.description)]
+    crumbs = f"[{escape(taxonomy.label)}](index.md)"
+    if term.group and term.group in taxonomy.groups:
+        group = taxonomy.groups[term.group]
+        crumbs += f" › {escape(group.label)}"
+    parts.append(f"{crumbs}\n")
+    if term.description:
+        parts.append(term.description + "\n")
+    if term.group and term.group in taxonomy.groups:
+        group = taxonomy.groups[term.group]
+        parts.append(
+            f"This principle belongs to the **{escape(group.label)}** category of the "
+            f"Index: {group.description}\n"
+        )
+    if term.questions:
+        parts.append("## Questions to ask\n")
+        parts.append("\n".join(f"- {escape(q)}" for q in term.questions) + "\n")
+    parts.append(f"## Case studies ({len(cases)})\n")
+    parts.append(case_list(cases, uri))
+    return GeneratedPage(uri, "\n".join(parts))
+
+
+# -- index pages for content folders ------------------------------------------------------
+
+
+def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
+    """The full list of case studies: works without JavaScript, and links every facet."""
+    uri = CATALOGUE_URI
+    parts = [front_matter("Case studies", "Every case study in the knowledge base.")]
+    parts.append(
+        f"{_count(len(catalogue.case_studies))} of integration in practice. "
+        "Browse by "
+        + ", ".join(
+            link(t.label.lower(), uri, f"{name}/index.md")
+            for name, t in catalogue.taxonomies.items()
+        )
+        + ".\n"
+    )
+    parts.append('<div class="cb-cards" markdown>\n')
+    for case in catalogue.case_studies:
+        parts.append(case_card(catalogue, case, uri))
+    parts.append("</div>\n")
+    return GeneratedPage(uri, "\n".join(parts))
+
+
+def case_card(catalogue: Catalogue, case: CaseStudy, from_uri: str) -> str:
+    place = ", ".join(term.label for term in case.terms.get("places", ()))
+    themes = ", ".join(term.label for term in case.terms.get("themes", ()))
+    meta = " · ".join(escape(part) for part in (place, themes) if part)
+    return (
+        f'<article class="cb-card" markdown data-slug="{html.escape(case.slug)}">\n\n'
+        f"### {link(case.title, from_uri, case.src_uri)}\n\n"
+        f"{escape(case.summary)}\n\n"
+        f'<p class="cb-card__meta">{meta}</p>\n\n'
+        "</article>\n"
+    )
+
+
+def policy_index_page(catalogue: Catalogue) -> GeneratedPage:
+    uri = POLICY_INDEX_URI
+    parts = [
+        front_matter(
+            "Policy and legislation",
+            "The law, guidance and frameworks behind integration in Scotland.",
+        )
+    ]
+    parts.append(
+        "The legislation, guidance, frameworks and bodies that shape health and social "
+        "care integration in Scotland, with the case studies that relate to each.\n"
+    )
+    order = ("legislation", "body", "guidance", "framework")
+    headings = {
+        "legislation": "Legislation",
+        "body": "Bodies",
+        "guidance": "Guidance",
+        "framework": "Frameworks and approaches",
+    }
+    policies = sorted(catalogue.policies.values(), key=lambda p: p.title.lower())
+    for kind in [*order, *sorted({p.kind for p in policies} - set(order))]:
+        members = [p for p in policies if p.kind == kind]
+        if not members:
+            continue
+        parts.append(f"## {headings.get(kind, kind.title() or 'Other')}\n")
+        for policy in members:
+            cited = len(catalogue.citing(policy.slug))
+            parts.append(
+                f"- **{link(policy.title, uri, policy.src_uri)}** "
+                f"({_count(cited, 'case study', 'case studies')}): "
+                f"{escape(policy.summary)}"
+            )
+        parts.append("")
+    return GeneratedPage(uri, "\n".join(parts))
+
+
+# -- blocks added to content pages -----------------------------------------------------------
+
+
+def case_study_panel(catalogue: Catalogue, case: CaseStudy) -> str:
+    """The at-a-glance panel shown above a case study's body."""
+    uri = case.src_uri
+    rows: list[tuple[str, str]] = []
+    for name in PANEL_TAXONOMIES:
+        taxonomy = catalogue.taxonomies.get(name)
+        terms = case.terms.get(name, ())
+        if taxonomy and terms:
+            label = taxonomy.singular if len(terms) == 1 else taxonomy.label
+            rows.append((label, ", ".join(term_link(t, uri) for t in terms)))
+        if name == "programmes" and case.started:
+            rows.append(("Started", str(case.started)))
+    for name, taxonomy in catalogue.taxonomies.items():
+        if name not in PANEL_TAXONOMIES and (terms := case.terms.get(name)):
+            rows.append((taxonomy.label, ", ".join(term_link(t, uri) for t in terms)))
+    body = "\n\n".join(f"{escape(label)}\n:   {value}" for label, value in rows)
+    summary = f'<p class="cb-summary">{escape(case.summary)}</p>\n\n' if case.summary else ""
+    return (
+        f'{summary}<div class="cb-glance" markdown>\n\n'
+        f'<h2 class="cb-glance__title">At a glance</h2>\n\n{body}\n\n</div>\n\n'
+    )
+
+
+def case_study_footer(
+    catalogue: Catalogue,
+    case: CaseStudy,
+    related_limit: int = 5,
+    related: list[CaseStudy] | None = None,
+    site_url: str = "",
+) -> str:
+    uri = case.src_uri
+    parts: list[str] = []
+    if related is None:
+        related = [other for other, _ in catalogue.related_cases(case, related_limit)]
+    if related:
+        parts.append("## Related case studies\n")
+        parts.append(case_list(related, uri))
+    policies = [catalogue.policies[slug] for slug in case.policies if slug in catalogue.policies]
+    if policies:
+        parts.append("## Policy context\n")
+        parts.append(
+            "\n".join(
+                f"- {link(p.title, uri, p.src_uri)}"
+                + (f": {escape(p.summary)}" if p.summary else "")
+                for p in policies
+            )
+            + "\n"
+        )
+    if case.source:
+        parts.append("## Source\n")
+        parts.append(source_line(case) + "\n")
+    parts.append("## Cite this case study\n")
+    parts.append(f'<p class="cb-cite">{html.escape(citation(case, site_url))}</p>\n')
+    return "\n\n" + "\n".join(parts)
+
+
+def source_line(case: CaseStudy) -> str:
+    source = case.source
+    assert source is not None
+    title = f"[{escape(source.title)}]({source.url})" if source.url else f"*{escape(source.title)}*"
+    details = ", ".join(str(part) for part in (source.publisher, source.year) if part)
+    return f"{title}" + (f" ({escape(details)})." if details else ".")
+
+
+def citation(case: CaseStudy, site_url: str = "") -> str:
+    address = (site_url.rstrip("/") + "/" if site_url else "/") + case.url
+    text = f"Casebook. {case.title}. Case study, {address}."
+    if case.source:
+        year = f", {case.source.year}" if case.source.year else ""
+        text += f" Based on: {case.source.title} ({case.source.publisher}{year})."
+    return text
+
+
+def policy_footer(catalogue: Catalogue, policy: PolicyPage) -> str:
+    cases = catalogue.citing(policy.slug)
+    return f"\n\n## Case studies that relate to this ({len(cases)})\n\n" + case_list(
+        cases, policy.src_uri
+    )

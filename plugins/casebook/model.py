@@ -1,0 +1,233 @@
+"""The Catalogue: case studies, policy pages and taxonomies, with every cross-reference
+(term -> cases, policy -> citing cases, case -> related cases) worked out once."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from .load import Document
+from .taxonomy import Taxonomy, Term
+
+
+def page_url(src_uri: str) -> str:
+    """Site-relative URL of a page, as MkDocs writes it with directory URLs."""
+    stem = src_uri.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        stem = stem.removesuffix("index")
+        return stem
+    return stem + "/"
+
+
+def term_src_uri(term: Term) -> str:
+    return f"{term.taxonomy}/{term.slug}.md"
+
+
+@dataclass(frozen=True)
+class Source:
+    title: str
+    publisher: str
+    year: int | None = None
+    url: str | None = None
+
+
+@dataclass
+class CaseStudy:
+    slug: str
+    src_uri: str
+    title: str
+    summary: str
+    terms: dict[str, tuple[Term, ...]]  # taxonomy name -> terms, in front-matter order
+    started: int | None = None
+    policies: tuple[str, ...] = ()
+    source: Source | None = None
+    published: dt.date | None = None
+    body: str = ""
+
+    @property
+    def url(self) -> str:
+        return page_url(self.src_uri)
+
+    def term_slugs(self, taxonomy: str) -> list[str]:
+        return [term.slug for term in self.terms.get(taxonomy, ())]
+
+
+@dataclass
+class PolicyPage:
+    slug: str
+    src_uri: str
+    title: str
+    summary: str
+    kind: str
+    year: int | None = None
+
+    @property
+    def url(self) -> str:
+        return page_url(self.src_uri)
+
+
+@dataclass
+class Catalogue:
+    taxonomies: dict[str, Taxonomy]
+    case_studies: list[CaseStudy]
+    policies: dict[str, PolicyPage]
+    pages: dict[str, Document] = field(default_factory=dict)  # other pages, by src_uri
+    _cases_by_term: dict[tuple[str, str], list[CaseStudy]] = field(default_factory=dict)
+    _open_terms: dict[str, dict[str, Term]] = field(default_factory=dict)
+    _cases_by_uri: dict[str, CaseStudy] = field(default_factory=dict)
+    _policies_by_uri: dict[str, PolicyPage] = field(default_factory=dict)
+    _cases_by_slug: dict[str, CaseStudy] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.case_studies.sort(key=lambda case: case.title.lower())
+        index: dict[tuple[str, str], list[CaseStudy]] = defaultdict(list)
+        open_terms: dict[str, dict[str, Term]] = defaultdict(dict)
+        for case in self.case_studies:
+            for name, terms in case.terms.items():
+                for term in terms:
+                    index[(name, term.slug)].append(case)
+                    if self.taxonomies[name].open:
+                        open_terms[name].setdefault(term.slug, term)
+        self._cases_by_term = dict(index)
+        self._open_terms = dict(open_terms)
+        self._cases_by_uri = {case.src_uri: case for case in self.case_studies}
+        self._cases_by_slug = {case.slug: case for case in self.case_studies}
+        self._policies_by_uri = {policy.src_uri: policy for policy in self.policies.values()}
+
+    def case_study(self, slug: str) -> CaseStudy | None:
+        return self._cases_by_slug.get(slug)
+
+    def case_study_at(self, src_uri: str) -> CaseStudy | None:
+        return self._cases_by_uri.get(src_uri)
+
+    def policy_at(self, src_uri: str) -> PolicyPage | None:
+        return self._policies_by_uri.get(src_uri)
+
+    def cases_for(self, taxonomy: str, slug: str) -> list[CaseStudy]:
+        return self._cases_by_term.get((taxonomy, slug), [])
+
+    def terms(self, taxonomy: str) -> list[Term]:
+        """Declared terms in declared order, or, for an open taxonomy, those in use A-Z."""
+        spec = self.taxonomies[taxonomy]
+        if spec.open:
+            return sorted(
+                self._open_terms.get(taxonomy, {}).values(), key=lambda term: term.label.lower()
+            )
+        return list(spec.terms.values())
+
+    def terms_with_pages(self, taxonomy: str) -> list[Term]:
+        spec = self.taxonomies[taxonomy]
+        terms = self.terms(taxonomy)
+        if spec.pages == "all" and not spec.open:
+            return terms
+        return [term for term in terms if self.cases_for(taxonomy, term.slug)]
+
+    def citing(self, policy_slug: str) -> list[CaseStudy]:
+        return [case for case in self.case_studies if policy_slug in case.policies]
+
+    def related_cases(self, case: CaseStudy, limit: int = 5) -> list[tuple[CaseStudy, int]]:
+        """Other case studies by the number of terms they share, most first, then A-Z."""
+        shared: Counter[str] = Counter()
+        for name, terms in case.terms.items():
+            for term in terms:
+                for other in self.cases_for(name, term.slug):
+                    if other.slug != case.slug:
+                        shared[other.slug] += 1
+        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
+        return [(self.case_study(slug), count) for slug, count in ranked[:limit]]
+
+    def generated_uris(self) -> set[str]:
+        uris = {f"{name}/index.md" for name in self.taxonomies}
+        for name in self.taxonomies:
+            uris.update(term_src_uri(term) for term in self.terms_with_pages(name))
+        return uris
+
+
+def relative_link(from_src_uri: str, to_src_uri: str) -> str:
+    """A Markdown link target from one source file to another (MkDocs resolves these)."""
+    return posixpath.relpath(to_src_uri, posixpath.dirname(from_src_uri) or ".")
+
+
+def build_catalogue(documents: list[Document], taxonomies: dict[str, Taxonomy]) -> Catalogue:
+    """Build the model from whatever is valid: a field with a problem is left out of the
+    model (and reported by validation), but the page itself is never dropped."""
+    case_studies: list[CaseStudy] = []
+    policies: dict[str, PolicyPage] = {}
+    pages: dict[str, Document] = {}
+    for document in documents:
+        meta = document.meta
+        if document.kind == "case_study":
+            case_studies.append(
+                CaseStudy(
+                    slug=document.slug,
+                    src_uri=document.src_uri,
+                    title=_text(meta.get("title")) or document.slug.replace("-", " ").capitalize(),
+                    summary=_text(meta.get("summary")),
+                    terms=_terms(meta, taxonomies),
+                    started=_year(meta.get("started")),
+                    policies=tuple(p for p in _list(meta.get("policies")) if isinstance(p, str)),
+                    source=_source(meta.get("source")),
+                    published=meta.get("published")
+                    if isinstance(meta.get("published"), dt.date)
+                    else None,
+                    body=document.body,
+                )
+            )
+        elif document.kind == "policy":
+            policies.setdefault(
+                document.slug,
+                PolicyPage(
+                    slug=document.slug,
+                    src_uri=document.src_uri,
+                    title=_text(meta.get("title")) or document.slug.replace("-", " ").capitalize(),
+                    summary=_text(meta.get("summary")),
+                    kind=_text(meta.get("kind")),
+                    year=_year(meta.get("year")),
+                ),
+            )
+        else:
+            pages[document.src_uri] = document
+    # Two files with one slug: keep both pages, but only the first in cross-references.
+    unique: dict[str, CaseStudy] = {}
+    for case in case_studies:
+        unique.setdefault(case.slug, case)
+    return Catalogue(taxonomies, list(unique.values()), policies, pages)
+
+
+def _terms(meta: dict[str, Any], taxonomies: dict[str, Taxonomy]) -> dict[str, tuple[Term, ...]]:
+    result: dict[str, tuple[Term, ...]] = {}
+    for name, taxonomy in taxonomies.items():
+        value = meta.get(taxonomy.field)
+        values = _list(value) if taxonomy.multiple else ([value] if isinstance(value, str) else [])
+        terms: dict[str, Term] = {}
+        for item in values:
+            if isinstance(item, str) and (term := taxonomy.term_for(item)):
+                terms.setdefault(term.slug, term)
+        result[name] = tuple(terms.values())
+    return result
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _year(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def _source(value: Any) -> Source | None:
+    if not isinstance(value, dict) or not _text(value.get("title")):
+        return None
+    return Source(
+        title=_text(value.get("title")),
+        publisher=_text(value.get("publisher")),
+        year=_year(value.get("year")),
+        url=_text(value.get("url")) or None,
+    )

@@ -1,0 +1,415 @@
+"""Rules over loaded documents. Each rule yields Problem values; nothing here raises."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import re
+from collections.abc import Iterable, Iterator
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from .fields import FIELDS_BY_KIND, SOURCE_KEYS, THEME_KEYS, FieldSpec
+from .load import Document
+from .problems import Problem
+from .taxonomy import Taxonomy
+from .text import did_you_mean, is_slug, slugify
+
+MIN_YEAR = 1900
+
+
+def validate_documents(
+    documents: list[Document],
+    taxonomies: dict[str, Taxonomy],
+    today: dt.date,
+) -> list[Problem]:
+    """Every per-file and cross-file rule except links (those need the generated pages)."""
+    policy_slugs = {d.slug for d in documents if d.kind == "policy"}
+    problems: list[Problem] = []
+    for document in documents:
+        problems.extend(_check_file_name(document))
+        problems.extend(_check_front_matter(document, taxonomies, policy_slugs, today))
+        problems.extend(_check_body(document))
+    problems.extend(_check_duplicates(documents))
+    return problems
+
+
+# -- front matter -----------------------------------------------------------------------
+
+
+def _check_front_matter(
+    document: Document,
+    taxonomies: dict[str, Taxonomy],
+    policy_slugs: set[str],
+    today: dt.date,
+) -> Iterator[Problem]:
+    specs = {spec.name: spec for spec in FIELDS_BY_KIND[document.kind]}
+    by_field = {t.field: t for t in taxonomies.values()} if document.kind == "case_study" else {}
+    meta = document.meta
+    if document.kind != "page" and not document.has_front_matter:
+        return  # the loader already said the front matter is missing
+    known = [*specs, *by_field, *THEME_KEYS]
+    # With no readable taxonomy.yml its fields cannot be judged; its own problem says why.
+    check_unknown = bool(taxonomies) or document.kind != "case_study"
+    for key in meta if check_unknown else ():
+        if key not in known:
+            yield _problem(
+                document,
+                key,
+                f"unknown field '{key}'{did_you_mean(key, known)}; "
+                f"fields for a {_kind_name(document)}: {', '.join([*specs, *by_field])}",
+            )
+    for spec in specs.values():
+        if spec.name not in meta or meta[spec.name] in (None, ""):
+            if spec.required:
+                yield _problem(
+                    document,
+                    spec.name,
+                    f"missing required field '{spec.name}': add '{spec.name}:' with {spec.help}",
+                )
+            continue
+        yield from _check_value(document, spec, meta[spec.name], policy_slugs, today)
+    for field_name, taxonomy in by_field.items():
+        yield from _check_terms(document, taxonomy, meta.get(field_name))
+
+
+def _check_value(
+    document: Document, spec: FieldSpec, value: Any, policy_slugs: set[str], today: dt.date
+) -> Iterator[Problem]:
+    name = spec.name
+    if spec.type == "text":
+        if not isinstance(value, str):
+            yield _problem(
+                document,
+                name,
+                f"'{name}' must be text, not {_type_name(value)}; put it in double quotes",
+            )
+        elif not value.strip():
+            yield _problem(document, name, f"'{name}' is empty: write {spec.help}")
+        elif spec.max_length and len(value.strip()) > spec.max_length:
+            yield _problem(
+                document,
+                name,
+                f"'{name}' is {len(value.strip())} characters; keep it "
+                f"to {spec.max_length} or fewer (move detail into the body)",
+            )
+    elif spec.type == "year":
+        yield from _check_year(document, name, value, today)
+    elif spec.type == "date":
+        if not isinstance(value, dt.date):
+            yield _problem(
+                document, name, f"'{name}' must be a date written YYYY-MM-DD, not {value!r}"
+            )
+        elif _as_date(value) > today:
+            yield _problem(document, name, f"'{name}' {value} is in the future")
+    elif spec.type == "choice":
+        if value not in spec.choices:
+            yield _problem(
+                document,
+                name,
+                f"'{name}' must be one of {', '.join(spec.choices)}, "
+                f"not {value!r}{did_you_mean(str(value), list(spec.choices))}",
+            )
+    elif spec.type == "slug_list":
+        yield from _check_policies(document, name, value, policy_slugs)
+    elif spec.type == "source":
+        yield from _check_source(document, name, value, today)
+
+
+def _check_year(document: Document, key: str, value: Any, today: dt.date) -> Iterator[Problem]:
+    if isinstance(value, bool) or not isinstance(value, int):
+        yield _problem(
+            document, key, f"'{key.split('.')[-1]}' must be a year such as 2015, not {value!r}"
+        )
+    elif value > today.year:
+        yield _problem(
+            document,
+            key,
+            f"'{key.split('.')[-1]}' {value} is in the future; "
+            "give the year the work actually started",
+        )
+    elif value < MIN_YEAR:
+        yield _problem(
+            document, key, f"'{key.split('.')[-1]}' {value} is too early; write a four-digit year"
+        )
+
+
+def _check_policies(
+    document: Document, name: str, value: Any, policy_slugs: set[str]
+) -> Iterator[Problem]:
+    items = value if isinstance(value, list) else None
+    if items is None:
+        yield _problem(
+            document,
+            name,
+            f"'{name}' must be a list of policy page slugs, one per line starting with '- '",
+        )
+        return
+    for index, item in enumerate(items):
+        if not isinstance(item, str) or item not in policy_slugs:
+            hint = did_you_mean(str(item), sorted(policy_slugs))
+            yield _problem(
+                document,
+                f"{name}.{index}",
+                f"'{name}' names {item!r}, but there is no content/policy/{item}.md{hint}",
+            )
+
+
+def _check_source(document: Document, name: str, value: Any, today: dt.date) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        yield _problem(
+            document, name, f"'{name}' must have indented fields: {', '.join(SOURCE_KEYS)}"
+        )
+        return
+    for key in value:
+        if key not in SOURCE_KEYS:
+            yield _problem(
+                document,
+                f"{name}.{key}",
+                f"unknown field '{name}.{key}'"
+                f"{did_you_mean(str(key), list(SOURCE_KEYS))}; "
+                f"'{name}' takes {', '.join(SOURCE_KEYS)}",
+            )
+    for key, required in SOURCE_KEYS.items():
+        item = value.get(key)
+        if item in (None, ""):
+            if required:
+                yield _problem(document, name, f"'{name}' needs a '{key}'")
+        elif key == "year":
+            yield from _check_year(document, f"{name}.year", item, today)
+        elif not isinstance(item, str):
+            yield _problem(document, f"{name}.{key}", f"'{name}.{key}' must be text")
+        elif key == "url" and urlsplit(item).scheme not in ("http", "https"):
+            yield _problem(
+                document, f"{name}.{key}", f"'{name}.url' must start with https:// or http://"
+            )
+
+
+def _check_terms(document: Document, taxonomy: Taxonomy, value: Any) -> Iterator[Problem]:
+    field = taxonomy.field
+    if value in (None, "", []):
+        if taxonomy.required:
+            what = f"at least {taxonomy.minimum} " if taxonomy.multiple else "a "
+            yield _problem(
+                document,
+                field,
+                f"missing required field '{field}': add {what}"
+                f"{taxonomy.singular.lower()}{_examples(taxonomy)}",
+            )
+        return
+    if taxonomy.multiple:
+        if isinstance(value, str):
+            yield _problem(
+                document, field, f"'{field}' must be a list, one item per line starting with '- '"
+            )
+            return
+        if not isinstance(value, list):
+            yield _problem(document, field, f"'{field}' must be a list, not {_type_name(value)}")
+            return
+        items = list(enumerate(value))
+        if len(value) < taxonomy.minimum:
+            yield _problem(
+                document, field, f"'{field}' lists {len(value)}; give at least {taxonomy.minimum}"
+            )
+    else:
+        if isinstance(value, list):
+            yield _problem(
+                document,
+                field,
+                f"'{field}' takes one {taxonomy.singular.lower()}, "
+                "not a list; for work in several areas use the national term"
+                if taxonomy.name == "places"
+                else f"'{field}' takes one {taxonomy.singular.lower()}, not a list",
+            )
+            return
+        items = [(None, value)]
+    seen: set[str] = set()
+    for index, item in items:
+        key = field if index is None else f"{field}.{index}"
+        if not isinstance(item, str) or not item.strip():
+            yield _problem(
+                document, key, f"each item of '{field}' must be text, not {_type_name(item)}"
+            )
+            continue
+        term = taxonomy.term_for(item)
+        if term is None:
+            by_label = taxonomy.term_by_label(item)
+            if by_label:
+                yield _problem(
+                    document,
+                    key,
+                    f"'{field}': write the slug '{by_label.slug}' instead of the label {item!r}",
+                )
+            else:
+                choices = list(taxonomy.terms)
+                yield _problem(
+                    document,
+                    key,
+                    f"unknown {taxonomy.singular.lower()} {item!r} "
+                    f"in '{field}'{did_you_mean(item, choices)}; see "
+                    f"{taxonomy.name} in content/taxonomy.yml",
+                )
+            continue
+        if term.slug in seen:
+            yield _problem(document, key, f"{item!r} appears twice in '{field}'")
+        seen.add(term.slug)
+
+
+def _examples(taxonomy: Taxonomy) -> str:
+    examples = list(taxonomy.terms)[:3]
+    return f", e.g. {', '.join(examples)}" if examples else ""
+
+
+# -- files and bodies -------------------------------------------------------------------
+
+
+def _check_file_name(document: Document) -> Iterator[Problem]:
+    if document.kind == "page":
+        return
+    if not is_slug(document.slug):
+        suggestion = slugify(document.slug) or "a-short-name"
+        yield Problem(
+            document.display,
+            1,
+            f"file name '{document.slug}.md' is not a safe slug; "
+            f"rename it to '{suggestion}.md' (lowercase letters, digits, hyphens)",
+        )
+    if document.src_uri.count("/") > 1:
+        folder = document.src_uri.split("/")[0]
+        yield Problem(
+            document.display,
+            1,
+            f"put this file directly in content/{folder}/, "
+            "not in a sub-folder: the file name is the page's address",
+        )
+
+
+def _check_duplicates(documents: list[Document]) -> Iterator[Problem]:
+    for kind in ("case_study", "policy"):
+        slugs: dict[str, Document] = {}
+        titles: dict[str, Document] = {}
+        for document in (d for d in documents if d.kind == kind):
+            first = slugs.setdefault(document.slug, document)
+            if first is not document:
+                yield Problem(
+                    document.display,
+                    1,
+                    f"slug '{document.slug}' is already used by "
+                    f"{first.display}; rename one of the files",
+                )
+            title = document.meta.get("title")
+            if isinstance(title, str) and title.strip():
+                first = titles.setdefault(title.strip().lower(), document)
+                if first is not document:
+                    yield _problem(
+                        document,
+                        "title",
+                        f"title {title!r} is already used by "
+                        f"{first.display}; titles must be unique",
+                    )
+
+
+_HOSTILE_TAGS = re.compile(
+    r"<\s*(script|iframe|object|embed|style|frame|frameset|applet|base"
+    r"|form|meta|link)\b",
+    re.IGNORECASE,
+)
+_EVENT_ATTRIBUTE = re.compile(r"<[^>]*\s(on[a-z]+)\s*=", re.IGNORECASE)
+# A script URL in a Markdown link, an HTML attribute or a reference definition.
+_URL_CONTEXT = re.compile(
+    r"(\]\(\s*<?|(?:href|src|action|formaction)\s*=\s*[\"']?|^\s*\[[^\]]+\]:\s*)"
+    r"\s*(javascript|vbscript|data)\s*:",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _check_body(document: Document) -> Iterator[Problem]:
+    if document.kind != "page" and not document.body.strip():
+        yield Problem(
+            document.display,
+            document.body_line,
+            "the body is empty: write the "
+            "page below the closing '---' (see the template's section headings)",
+        )
+    for offset, line in enumerate(document.body.split("\n")):
+        number = document.body_line + offset
+        if match := _HOSTILE_TAGS.search(line):
+            yield Problem(
+                document.display,
+                number,
+                f"raw HTML <{match.group(1).lower()}> is not "
+                "allowed in content; remove it (embed media as a link instead)",
+            )
+        if match := _EVENT_ATTRIBUTE.search(line):
+            yield Problem(
+                document.display,
+                number,
+                f"HTML event attribute '{match.group(1)}=' is not allowed in content; remove it",
+            )
+        if match := _URL_CONTEXT.search(line):
+            yield Problem(
+                document.display,
+                number,
+                f"'{match.group(2).lower()}:' links are not "
+                "allowed; link to an https:// address or another page",
+            )
+
+
+_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+
+
+def check_links(documents: Iterable[Document], known_uris: set[str]) -> list[Problem]:
+    """Internal Markdown links must point at a page that will exist in the built site."""
+    problems: list[Problem] = []
+    for document in documents:
+        base = posixpath.dirname(document.src_uri)
+        in_fence = False
+        for offset, line in enumerate(document.body.split("\n")):
+            if line.lstrip().startswith(("```", "~~~")):
+                in_fence = not in_fence
+            if in_fence:
+                continue
+            for target in _LINK.findall(line):
+                parts = urlsplit(target)
+                if parts.scheme or parts.netloc or not parts.path:
+                    continue
+                path = unquote(parts.path)
+                if not path.endswith(".md"):
+                    continue
+                resolved = posixpath.normpath(posixpath.join(base, path)).lstrip("/")
+                if resolved not in known_uris:
+                    hint = did_you_mean(resolved, sorted(known_uris))
+                    problems.append(
+                        Problem(
+                            document.display,
+                            document.body_line + offset,
+                            f"broken link to '{target}': no page content/{resolved}{hint}",
+                        )
+                    )
+    return problems
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def _problem(document: Document, key: str, message: str) -> Problem:
+    return Problem(document.display, document.line_of(key), message)
+
+
+def _kind_name(document: Document) -> str:
+    return {"case_study": "case study", "policy": "policy page"}.get(document.kind, "page")
+
+
+def _type_name(value: Any) -> str:
+    return {
+        dict: "a mapping",
+        list: "a list",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+        type(None): "empty",
+    }.get(type(value), type(value).__name__)
+
+
+def _as_date(value: dt.date) -> dt.date:
+    return value.date() if isinstance(value, dt.datetime) else value

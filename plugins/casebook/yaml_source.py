@@ -1,0 +1,80 @@
+"""Safe YAML parsing that keeps the line of every key and list item.
+
+Only plain data is accepted: SafeLoader refuses tags that construct objects, and anchors
+and aliases are refused outright, so an alias bomb is rejected before anything is built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+
+@dataclass
+class ParsedYaml:
+    data: Any = None
+    # "themes" -> line of the key; "themes.0" -> line of the first item; "source.title" ...
+    lines: dict[str, int] = field(default_factory=dict)
+    error: str | None = None
+    error_line: int = 1
+
+
+def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
+    """Parse `text` (which starts at `first_line` of its file) into plain data and key lines."""
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            anchor = getattr(event, "anchor", None)
+            if isinstance(event, yaml.AliasEvent) or anchor:
+                return ParsedYaml(
+                    error="YAML anchors and aliases (&name, *name) are not allowed here; "
+                    "write each value out in full",
+                    error_line=first_line + event.start_mark.line,
+                )
+        loader = yaml.SafeLoader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = first_line + (mark.line if mark else 0)
+        return ParsedYaml(error=_describe(error), error_line=line)
+    except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks nearly every error
+        return ParsedYaml(error=f"invalid YAML: {error}", error_line=first_line)
+    lines: dict[str, int] = {}
+    if node is not None:
+        _record_lines(node, "", first_line, lines)
+    return ParsedYaml(data=data, lines=lines)
+
+
+def _describe(error: yaml.MarkedYAMLError) -> str:
+    problem = (error.problem or "").strip()
+    if isinstance(error, yaml.constructor.ConstructorError) and "tag" in problem:
+        return (
+            f"YAML tags that build objects are not allowed ({problem}); "
+            "use plain text, numbers and lists"
+        )
+    context = (error.context or "").strip()
+    detail = f"{context}: {problem}" if context else problem
+    return (
+        f"invalid YAML ({detail}); check the indentation, and put values that contain "
+        "a colon or start with a quote in double quotes"
+    )
+
+
+def _record_lines(node: yaml.Node, prefix: str, first_line: int, lines: dict[str, int]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                continue
+            key = f"{prefix}{key_node.value}"
+            lines.setdefault(key, first_line + key_node.start_mark.line)
+            _record_lines(value_node, key + ".", first_line, lines)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = f"{prefix}{index}"
+            lines.setdefault(key, first_line + item.start_mark.line)
+            _record_lines(item, key + ".", first_line, lines)
