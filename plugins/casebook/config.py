@@ -1,0 +1,16 @@
+"""Typed options of the casebook MkDocs plugin, declared in one place."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class CasebookConfig(Config):
+    enabled = c.Type(bool, default=True)
+    # How many related case studies to show under each case study.
+    related_limit = c.Type(int, default=5)
+    # Where the Whoosh index is written, relative to the directory holding mkdocs.yml.
+    search_index_dir = c.Type(str, default="build/search_index")
+    # Build the Whoosh index at all (benchmarks compare with it off).
+    search_index = c.Type(bool, default=True)
