@@ -1,0 +1,147 @@
+"""Integration: real `mkdocs build --strict` runs over small content trees."""
+
+import json
+import re
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import VALID_CASE, run_mkdocs_build, site_config, write
+
+
+@pytest.fixture
+def built(content, tmp_path):
+    site = tmp_path / "site"
+    result = run_mkdocs_build(content, site, tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+def html(site, url):
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_every_term_in_use_has_its_page(built):
+    for url in [
+        "themes/collaborative-working",
+        "themes/lived-experience",
+        "principles/citizen-agency",
+        "places/inverclyde",
+        "places/glasgow-city",
+        "places/scotland",
+        "programmes/provider-collaborations",
+        "partners/shared-partner",
+        "focus/people-sleeping-rough",
+        "themes",
+        "principles",
+        "places",
+        "partners",
+    ]:
+        assert (built / url / "index.html").is_file(), url
+    assert not (built / "places/highland").exists()  # declared but unused: no page
+
+
+def test_term_pages_link_to_case_studies_and_back(built):
+    theme = html(built, "themes/collaborative-working")
+    assert 'href="../../case_studies/alpha-network/"' in theme
+    assert 'href="../../case_studies/beta-connections/"' in theme
+    case = html(built, "case_studies/alpha-network")
+    assert 'href="../../themes/collaborative-working/"' in case
+    assert 'href="../../principles/sharing-resources/"' in case
+
+
+def test_policy_pages_list_the_case_studies_that_cite_them_and_back(built):
+    policy = html(built, "policy/test-guidance")
+    assert "Case studies that relate to this (1)" in policy
+    assert 'href="../../case_studies/beta-connections/"' in policy
+    assert 'href="../../policy/test-guidance/"' in html(built, "case_studies/beta-connections")
+
+
+def test_case_study_shows_panel_related_source_and_citation(built):
+    page = html(built, "case_studies/beta-connections")
+    assert 'class="cb-glance"' in page and "<dt>Place</dt>" in page
+    related = page.split('id="related-case-studies"')[1].split("</ul>")[0]
+    assert re.findall(r'href="\.\./([a-z-]+)/"', related) == ["alpha-network", "gamma-pilot"]
+    assert "<em>Test Report</em> (Test Publisher, 2018)." in page
+    assert "Casebook. Beta Connections." in page
+
+
+def test_case_studies_and_terms_stay_out_of_the_nav(built):
+    home = (built / "index.html").read_text(encoding="utf-8")
+    nav = home.split('class="md-nav md-nav--primary"')[1].split("</nav>")[0]
+    assert "alpha-network" not in nav and "collaborative-working" not in nav
+
+
+def test_json_export_has_every_case_study_with_the_contracted_fields(built):
+    records = json.loads((built / "data/case_studies.json").read_text(encoding="utf-8"))
+    assert [r["slug"] for r in records] == ["alpha-network", "beta-connections", "gamma-pilot"]
+    alpha = records[0]
+    assert set(alpha) >= {
+        "slug",
+        "title",
+        "url",
+        "summary",
+        "place",
+        "themes",
+        "principles",
+        "partners",
+        "programme",
+        "started",
+        "focus",
+        "policies",
+    }
+    assert alpha["url"] == "case_studies/alpha-network/"
+    assert alpha["place"] == "glasgow-city" and alpha["started"] == 2015
+    assert alpha["partners"] == ["Alpha Trust", "Shared Partner"]
+    for record in records:
+        assert (built / record["url"] / "index.html").is_file()
+
+
+def test_strict_build_fails_with_the_same_messages_as_check(content, tmp_path):
+    write(
+        content,
+        "case_studies/delta.md",
+        VALID_CASE.replace("  - collaborative-working", "  - colaborative-working"),
+    )
+    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
+    assert result.returncode != 0
+    assert "delta.md:6: unknown theme 'colaborative-working'" in result.stderr
+    assert "did you mean 'collaborative-working'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_non_strict_build_still_publishes_a_page_with_problems(content, tmp_path):
+    write(content, "case_studies/delta.md", VALID_CASE.replace("place: inverclyde", "place: x"))
+    site = tmp_path / "site"
+    result = run_mkdocs_build(content, site, tmp_path / "index", strict=False)
+    assert result.returncode == 0
+    assert (site / "case_studies/delta/index.html").is_file()
+    assert "delta" in [r["slug"] for r in json.loads((site / "data/case_studies.json").read_text())]
+
+
+def test_casebook_build_keeps_the_previous_site_when_a_build_fails(content, tmp_path):
+    config = site_config(content, tmp_path / "unused")
+    site, index = tmp_path / "out/site", tmp_path / "out/search_index"
+    command = [
+        sys.executable,
+        "-m",
+        "casebook",
+        "build",
+        "--config",
+        str(config),
+        "--site-dir",
+        str(site),
+        "--index-dir",
+        str(index),
+    ]
+    first = subprocess.run(command, capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    write(content, "case_studies/delta.md", VALID_CASE.replace("place: inverclyde", "place: x"))
+    second = subprocess.run(command, capture_output=True, text=True)
+    assert second.returncode == 1
+    assert "previous site" in second.stderr and "is unchanged" in second.stderr
+    after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list(site.parent.glob(".staging-*"))

@@ -1,0 +1,80 @@
+"""Generated Markdown: term pages, index pages, the panel and the cross-link blocks."""
+
+from casebook.catalogue import load_catalogue
+from casebook.generate import (
+    case_study_footer,
+    case_study_panel,
+    catalogue_page,
+    escape,
+    policy_footer,
+    taxonomy_pages,
+)
+
+from .conftest import TODAY
+
+
+def pages_by_uri(content):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    return catalogue, {page.src_uri: page.markdown for page in taxonomy_pages(catalogue)}
+
+
+def test_principle_page_shows_category_description_questions_and_cases(content):
+    _, pages = pages_by_uri(content)
+    page = pages["principles/citizen-agency.md"]
+    assert "Choice and power for citizens." in page
+    assert "**People** category" in page
+    assert "- How do we put citizens first?" in page
+    assert "## Case studies (2)" in page
+    assert "[Beta Connections](../case_studies/beta-connections.md)" in page
+
+
+def test_unused_term_still_gets_a_page_that_says_so(content):
+    taxonomy = content / "taxonomy.yml"
+    taxonomy.write_text(
+        taxonomy.read_text().replace(
+            "    - {slug: culture-shift, label: Culture shift}",
+            "    - {slug: culture-shift, label: Culture shift}\n"
+            "    - {slug: unused, label: Unused}",
+        )
+    )
+    _, pages = pages_by_uri(content)
+    assert "## Case studies (0)" in pages["themes/unused.md"]
+    assert "_No case studies yet._" in pages["themes/unused.md"]
+
+
+def test_taxonomy_index_counts_and_groups(content):
+    _, pages = pages_by_uri(content)
+    index = pages["principles/index.md"]
+    assert index.index("## People") < index.index("Citizen agency") < index.index("## Resourcing")
+    assert "[Citizen agency](citizen-agency.md) (2 case studies)" in index
+    assert "[Glasgow City](glasgow-city.md) (1 case study)" in pages["places/index.md"]
+
+
+def test_panel_links_every_term(content):
+    catalogue, _ = pages_by_uri(content)
+    panel = case_study_panel(catalogue, catalogue.case_study("alpha-network"))
+    assert "[Glasgow City](../places/glasgow-city.md)" in panel
+    assert "[Alpha Trust](../partners/alpha-trust.md)" in panel
+    assert "Started\n:   2015" in panel
+    assert "[Culture shift](../themes/culture-shift.md)" in panel
+
+
+def test_footer_and_policy_backlinks(content):
+    catalogue, _ = pages_by_uri(content)
+    beta = catalogue.case_study("beta-connections")
+    footer = case_study_footer(catalogue, beta, site_url="https://example.org/")
+    assert "## Related case studies" in footer and "[Alpha Network](alpha-network.md)" in footer
+    assert "[The Test Act 2014](../policy/test-act.md)" in footer
+    assert "https://example.org/case_studies/beta-connections/" in footer
+    backlinks = policy_footer(catalogue, catalogue.policies["test-act"])
+    assert "(2)" in backlinks and "[Alpha Network](../case_studies/alpha-network.md)" in backlinks
+
+
+def test_catalogue_page_lists_every_case_study(content):
+    catalogue, _ = pages_by_uri(content)
+    page = catalogue_page(catalogue).markdown
+    assert page.count('class="cb-card"') == 3
+
+
+def test_escape_keeps_markdown_from_changing_meaning():
+    assert escape("a [b](c) *d*") == r"a \[b\](c) \*d\*"

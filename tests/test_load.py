@@ -1,0 +1,107 @@
+"""Loading: front matter split, key lines, and every way a file can be unreadable."""
+
+from pathlib import Path
+
+from casebook.load import MAX_FILE_BYTES, document_kind, load_document
+
+from .conftest import VALID_CASE, write
+
+
+def load(content: Path, relative: str, text: str | bytes):
+    path = content / relative
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        write(content, relative, text)
+    return load_document(path, content)
+
+
+def test_keeps_the_line_of_every_key_and_list_item(tmp_path):
+    document, problems = load(tmp_path, "case_studies/delta.md", VALID_CASE)
+    assert problems == []
+    assert document.meta["title"] == "Delta Project"
+    assert document.line_of("title") == 2
+    assert document.line_of("themes") == 5
+    assert document.line_of("themes.0") == 6
+    assert document.line_of("partners.1") == 11
+    assert document.line_of("nonexistent") == 1
+    assert document.body.strip() == "A body with words."
+    assert document.body_line == 16  # the body starts right after the closing ---
+
+
+def test_kind_follows_the_folder():
+    assert document_kind("case_studies/x.md") == "case_study"
+    assert document_kind("policy/x.md") == "policy"
+    assert document_kind("case_studies/index.md") == "page"
+    assert document_kind("guides/x.md") == "page"
+    assert document_kind("about.md") == "page"
+
+
+def test_missing_front_matter_is_a_problem_for_a_case_study(tmp_path):
+    _, problems = load(tmp_path, "case_studies/x.md", "Just text.\n")
+    assert [(p.line, "no front matter" in p.message) for p in problems] == [(1, True)]
+
+
+def test_missing_front_matter_is_fine_for_an_ordinary_page(tmp_path):
+    document, problems = load(tmp_path, "about.md", "# About\n")
+    assert problems == [] and document.body == "# About\n"
+
+
+def test_empty_front_matter(tmp_path):
+    _, problems = load(tmp_path, "case_studies/x.md", "---\n---\nBody\n")
+    assert len(problems) == 1 and "front matter is empty" in problems[0].message
+
+
+def test_front_matter_that_is_not_a_mapping(tmp_path):
+    _, problems = load(tmp_path, "case_studies/x.md", "---\n- a\n- b\n---\nBody\n")
+    assert len(problems) == 1 and "name: value" in problems[0].message
+
+
+def test_invalid_yaml_names_its_line(tmp_path):
+    text = "---\ntitle: Fine\nsummary: [unclosed\nplace: x\n---\nBody\n"
+    _, problems = load(tmp_path, "case_studies/x.md", text)
+    assert len(problems) == 1
+    assert problems[0].line in (3, 4, 5)
+    assert problems[0].message.startswith("invalid YAML")
+
+
+def test_python_object_tags_are_refused_by_the_safe_loader(tmp_path):
+    text = "---\ntitle: x\nsummary: !!python/object/apply:os.system ['echo hacked']\n---\nB\n"
+    document, problems = load(tmp_path, "case_studies/x.md", text)
+    assert len(problems) == 1 and problems[0].line == 3
+    assert "tags that build objects are not allowed" in problems[0].message
+    assert document.meta == {}
+
+
+def test_alias_bomb_is_refused_before_it_is_built(tmp_path):
+    lines = ["---", 'a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for n in range(1, 10):
+        previous = chr(ord("a") + n - 1)
+        name = chr(ord("a") + n)
+        lines.append(f"{name}: &{name} [{','.join(['*' + previous] * 9)}]")
+    text = "\n".join([*lines, "---", "Body", ""])
+    _, problems = load(tmp_path, "case_studies/x.md", text)
+    assert len(problems) == 1 and problems[0].line == 2
+    assert "anchors and aliases" in problems[0].message
+
+
+def test_file_that_is_not_utf8_names_the_line(tmp_path):
+    raw = VALID_CASE.replace("A body with words.", "caf\xe9").encode("latin-1")
+    document, problems = load(tmp_path, "case_studies/x.md", raw)
+    assert document is None
+    assert len(problems) == 1 and problems[0].line == 17
+    assert "not UTF-8" in problems[0].message
+
+
+def test_file_over_the_size_limit(tmp_path):
+    big = VALID_CASE + "word " * (MAX_FILE_BYTES // 5 + 10)
+    document, problems = load(tmp_path, "case_studies/x.md", big)
+    assert document is None and "over the 1,000,000-byte limit" in problems[0].message
+
+
+def test_byte_order_mark_and_windows_line_endings_are_accepted(tmp_path):
+    raw = ("\ufeff" + VALID_CASE).replace("\n", "\r\n").encode("utf-8")
+    document, problems = load(tmp_path, "case_studies/x.md", raw)
+    assert problems == [] and document.meta["title"] == "Delta Project"
+    assert document.line_of("partners.1") == 11

@@ -1,0 +1,203 @@
+"""Validation rules, each with good and bad input, through the same entry point as the CLI."""
+
+from pathlib import Path
+
+import pytest
+from casebook.catalogue import load_catalogue
+
+from .conftest import TODAY, VALID_CASE, case_with, write
+
+
+def problems_for(content: Path, text: str, name: str = "delta-project.md"):
+    write(content, f"case_studies/{name}", text)
+    _, problems = load_catalogue(content, today=TODAY)
+    return [p for p in problems if p.path.endswith(name)]
+
+
+def test_the_fixture_tree_is_valid(content):
+    catalogue, problems = load_catalogue(content, today=TODAY)
+    assert problems == []
+    assert len(catalogue.case_studies) == 3
+
+
+def test_a_valid_case_study_has_no_problems(content):
+    assert problems_for(content, VALID_CASE) == []
+
+
+@pytest.mark.parametrize(
+    "field,line",
+    [("title", 2), ("summary", 3), ("place", 4), ("themes", 5), ("principles", 7), ("partners", 9)],
+)
+def test_each_required_field(content, field, line):
+    found = problems_for(content, case_with(**{field: ""}))
+    assert len(found) == 1, found
+    assert f"missing required field '{field}'" in found[0].message
+    assert found[0].line == 1  # the key is gone, so no line can be named
+
+
+def test_unknown_theme_names_the_line_of_the_item_and_suggests(content):
+    text = case_with(themes="themes:\n  - collaborative-working\n  - colaborative-workin")
+    found = problems_for(content, text)
+    assert len(found) == 1
+    assert found[0].line == 7
+    assert "unknown theme 'colaborative-workin'" in found[0].message
+    assert "did you mean 'collaborative-working'" in found[0].message
+
+
+def test_a_label_instead_of_a_slug_says_which_slug_to_write(content):
+    found = problems_for(content, case_with(place="place: Glasgow City"))
+    assert len(found) == 1 and found[0].line == 4
+    assert "write the slug 'glasgow-city'" in found[0].message
+
+
+def test_unknown_place_suggests_the_nearest(content):
+    found = problems_for(content, case_with(place="place: inverclide"))
+    assert "did you mean 'inverclyde'" in found[0].message
+
+
+def test_place_must_be_one_term(content):
+    found = problems_for(content, case_with(place="place: [inverclyde, glasgow-city]"))
+    assert len(found) == 1 and "national term" in found[0].message
+
+
+def test_a_collaboration_needs_two_partners(content):
+    found = problems_for(content, case_with(partners="partners:\n  - Only One"))
+    assert len(found) == 1 and "give at least 2" in found[0].message and found[0].line == 9
+
+
+def test_themes_written_as_a_single_string(content):
+    found = problems_for(content, case_with(themes="themes: collaborative-working"))
+    assert len(found) == 1 and "must be a list" in found[0].message
+
+
+def test_duplicate_term(content):
+    text = case_with(themes="themes: [collaborative-working, collaborative-working]")
+    found = problems_for(content, text)
+    assert len(found) == 1 and "appears twice" in found[0].message
+
+
+def test_summary_over_the_limit(content):
+    found = problems_for(content, case_with(summary="summary: " + "x" * 301))
+    assert len(found) == 1 and found[0].line == 3
+    assert "301 characters; keep it to 300 or fewer" in found[0].message
+
+
+def test_summary_of_the_wrong_type(content):
+    found = problems_for(content, case_with(summary="summary: [a, b]"))
+    assert "must be text, not a list" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "value,message",
+    [
+        ("2999", "2999 is in the future"),
+        ("'twenty'", "must be a year"),
+        ("1066", "too early"),
+    ],
+)
+def test_started_year(content, value, message):
+    found = problems_for(content, case_with(started=f"started: {value}"))
+    assert len(found) == 1 and message in found[0].message and found[0].line == 12
+
+
+def test_a_policy_that_does_not_exist(content):
+    found = problems_for(content, case_with(policies="policies:\n  - test-akt"))
+    assert len(found) == 1 and found[0].line == 14
+    assert "no content/policy/test-akt.md" in found[0].message
+    assert "did you mean 'test-act'" in found[0].message
+
+
+def test_unknown_field_suggests_the_nearest(content):
+    text = VALID_CASE.replace("started: 2016", "startd: 2016")
+    found = problems_for(content, text)
+    assert len(found) == 1 and found[0].line == 12
+    assert "unknown field 'startd'" in found[0].message and "'started'" in found[0].message
+
+
+def test_source_needs_title_and_publisher_and_a_web_url(content):
+    text = VALID_CASE.replace("---\n\nA body", "source:\n  title: R\n  url: ftp://x\n---\n\nA body")
+    found = problems_for(content, text)
+    messages = sorted(p.message for p in found)
+    assert any("needs a 'publisher'" in m for m in messages)
+    assert any("must start with https://" in m for m in messages)
+
+
+def test_empty_body(content):
+    found = problems_for(content, VALID_CASE.replace("A body with words.", ""))
+    assert len(found) == 1 and "body is empty" in found[0].message
+
+
+def test_unsafe_file_name(content):
+    found = problems_for(content, VALID_CASE, name="Delta Project!.md")
+    assert any("rename it to 'delta-project.md'" in p.message for p in found)
+
+
+def test_duplicate_titles(content):
+    text = VALID_CASE.replace("title: Delta Project", "title: Alpha Network")
+    found = problems_for(content, text)
+    assert len(found) == 1 and "already used by" in found[0].message and found[0].line == 2
+
+
+def test_duplicate_slugs_in_sub_folders(content):
+    write(
+        content,
+        "case_studies/more/alpha-network.md",
+        VALID_CASE.replace("Delta Project", "Alpha Again"),
+    )
+    _, problems = load_catalogue(content, today=TODAY)
+    messages = [p.message for p in problems if "more/alpha-network.md" in p.path]
+    assert any("slug 'alpha-network' is already used" in m for m in messages)
+    assert any("not in a sub-folder" in m for m in messages)
+
+
+def test_broken_internal_link(content):
+    text = VALID_CASE.replace("A body with words.", "Words.\n\nSee [gone](missing-case.md).")
+    found = problems_for(content, text)
+    assert len(found) == 1 and found[0].line == 19
+    assert "broken link to 'missing-case.md'" in found[0].message
+
+
+def test_links_to_generated_pages_are_not_broken(content):
+    text = VALID_CASE.replace(
+        "A body with words.", "See [a theme](../themes/culture-shift.md) and [all](index.md)."
+    )
+    assert problems_for(content, text) == []
+
+
+@pytest.mark.parametrize(
+    "html,what",
+    [
+        ("<script>alert(1)</script>", "<script>"),
+        ('<iframe src="https://example.org"></iframe>', "<iframe>"),
+        ('<object data="x.swf"></object>', "<object>"),
+        ("<style>body{display:none}</style>", "<style>"),
+        ('<img src="x.png" onerror="alert(1)">', "'onerror='"),
+        ("[click](javascript:alert(1))", "'javascript:'"),
+        ('<a href="javascript:alert(1)">x</a>', "'javascript:'"),
+    ],
+)
+def test_hostile_html_is_a_problem_on_its_line(content, html, what):
+    text = VALID_CASE.replace("A body with words.", f"Words.\n\n{html}")
+    found = problems_for(content, text)
+    assert len(found) == 1, found
+    assert what in found[0].message and found[0].line == 19
+
+
+def test_every_problem_is_reported_in_one_run(content):
+    text = case_with(place="place: nowhere", started="started: 3000", themes="themes: [bogus]")
+    found = problems_for(content, text)
+    assert len(found) == 3
+
+
+def test_policy_page_rules(content):
+    write(content, "policy/bad.md", "---\ntitle: Bad\nsummary: s\nkind: statute\n---\nBody\n")
+    _, problems = load_catalogue(content, today=TODAY)
+    found = [p for p in problems if p.path.endswith("bad.md")]
+    assert len(found) == 1 and found[0].line == 4
+    assert "must be one of legislation, guidance, framework, body" in found[0].message
+
+
+def test_a_broken_taxonomy_file_is_reported_once_without_a_cascade(content):
+    (content / "taxonomy.yml").write_text("themes: [unclosed\n", encoding="utf-8")
+    _, problems = load_catalogue(content, today=TODAY)
+    assert len(problems) == 1 and problems[0].path.endswith("taxonomy.yml")
