@@ -60,3 +60,24 @@ def test_the_installed_console_script_never_shows_a_traceback(content):
     assert "Traceback" not in result.stdout + result.stderr
     assert "bad.md:2: file is not UTF-8" in result.stdout
     assert "worse.md:" in result.stdout
+
+
+def test_search_without_an_index_says_to_build(tmp_path, capsys):
+    assert main(["search", "anything", "--index", str(tmp_path / "none")]) == 2
+    assert "run `make build` first" in capsys.readouterr().err
+
+
+def test_search_json_and_unknown_filters(content, tmp_path, capsys):
+    from .test_search import index_content
+
+    index_content(content, tmp_path / "index")
+    common = ["--index", str(tmp_path / "index"), "--content", str(content)]
+    assert main(["search", "keyworker", "--json", *common]) == 0
+    hits = json.loads(capsys.readouterr().out)
+    assert [h["slug"] for h in hits] == ["alpha-network"] and "<mark" in hits[0]["snippet"]
+    assert main(["search", "test", "--theme", "cultur-shift", *common]) == 2
+    assert "did you mean 'culture-shift'" in capsys.readouterr().err
+    assert main(["search", "kewyorker", *common]) == 0
+    assert "Did you mean: keyworker?" in capsys.readouterr().out
+    assert main(["search", "test", "--filter", "focus=people-sleeping-rough", *common]) == 0
+    assert "Alpha Network" in capsys.readouterr().out

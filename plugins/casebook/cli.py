@@ -12,6 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .catalogue import load_catalogue
+from .directories import swap_directory
+from .search_filters import KINDS, SHORT_NAMES, filter_errors
+from .search_index import IndexMissing, SearchIndex
+from .taxonomy import load_taxonomies
 
 DEFAULT_CONTENT = Path("content")
 
@@ -84,18 +88,87 @@ def command_build(args: argparse.Namespace) -> int:
         return 1
     for staged, live in ((staged_site, site), (staged_index, index)):
         if staged.exists():
-            _swap(staged, live)
+            swap_directory(staged, live)
     shutil.rmtree(staging, ignore_errors=True)
     print(f"built {site}" + (f" and {index}" if index.exists() else ""))
     return 0
 
 
-def _swap(staged: Path, live: Path) -> None:
-    retired = live.with_name(f".{live.name}-retired-{os.getpid()}")
-    if live.exists():
-        live.rename(retired)
-    staged.rename(live)
-    shutil.rmtree(retired, ignore_errors=True)
+def _taxonomies(content: Path):
+    taxonomies, _ = load_taxonomies(content) if content.is_dir() else ({}, [])
+    return taxonomies or {}
+
+
+def command_search(args: argparse.Namespace) -> int:
+    query = " ".join(args.query).strip()
+    if not query:
+        print("casebook search: give some words to search for", file=sys.stderr)
+        return 2
+    try:
+        index = SearchIndex(Path(args.index))
+    except IndexMissing:
+        print(
+            f"casebook search: no search index at {args.index}; run `make build` first",
+            file=sys.stderr,
+        )
+        return 2
+    filters: dict[str, list[str]] = {}
+    for flag, taxonomy in SHORT_NAMES.items():
+        for value in getattr(args, flag) or []:
+            filters.setdefault(taxonomy, []).append(value)
+    for item in args.filter or []:
+        name, _, value = item.partition("=")
+        if not value:
+            print(f"casebook search: --filter takes NAME=SLUG, not {item!r}", file=sys.stderr)
+            return 2
+        filters.setdefault(name, []).append(value)
+    errors = filter_errors(
+        filters, index.facets, _taxonomies(Path(args.content)), index.values_in_use()
+    )
+    if errors:
+        for error in errors:
+            print(f"casebook search: {error}", file=sys.stderr)
+        return 2
+    results = index.search(query, filters, args.kind, args.limit)
+    if args.json:
+        print(json.dumps([hit.as_json() for hit in results.hits], ensure_ascii=False, indent=2))
+    else:
+        if results.note:
+            print(f"({results.note})")
+        if not results.hits:
+            print(f"No results for {query!r}.")
+        for number, hit in enumerate(results.hits, 1):
+            print(f"{number}. {hit.title}  [{hit.kind.replace('_', ' ')}]  /{hit.url}")
+            print(f"   {_terminal_snippet(hit.snippet)}")
+    if results.corrected and not results.hits:
+        print(
+            f"Did you mean: {results.corrected}?  (casebook search {results.corrected})",
+            file=sys.stderr if args.json else sys.stdout,
+        )
+    return 0
+
+
+def _terminal_snippet(snippet: str) -> str:
+    import html
+    import re
+
+    marked = re.sub(r"<mark[^>]*>(.*?)</mark>", r"*\1*", snippet)
+    return html.unescape(re.sub(r"<[^>]+>", "", marked))
+
+
+def command_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from .api import SearchApp
+
+    site = Path(args.site_dir)
+    if not (site / "index.html").is_file():
+        print(f"casebook serve: no built site in {site}; run `make build` first", file=sys.stderr)
+        return 2
+    app = SearchApp(site, Path(args.index), _taxonomies(Path(args.content)))
+    print(f"serving {site} and /api/search on http://{args.host}:{args.port}/")
+    serve(app, host=args.host, port=args.port, threads=args.threads, ident="casebook")
+    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -139,7 +212,69 @@ def build_parser() -> argparse.ArgumentParser:
         help="build even when the content has problems",
     )
     build.set_defaults(handler=command_build)
+
+    search = commands.add_parser(
+        "search",
+        help="search the built index",
+        description="Search case studies, policy pages and guides (BM25F ranking, English "
+        "stemming). Filters AND across facets and OR within one.",
+        epilog='example: casebook search "peer support" --theme lived-experience --limit 5',
+    )
+    search.add_argument("query", nargs="+", help="words to search for")
+    search.add_argument("--theme", action="append", metavar="SLUG", help="a theme (repeatable)")
+    search.add_argument(
+        "--principle", action="append", metavar="SLUG", help="an Index principle (repeatable)"
+    )
+    search.add_argument("--place", action="append", metavar="SLUG", help="a place")
+    search.add_argument("--programme", action="append", metavar="SLUG", help="a programme")
+    search.add_argument("--partner", action="append", metavar="SLUG", help="a partner")
+    search.add_argument(
+        "--filter",
+        action="append",
+        metavar="NAME=SLUG",
+        help="any other taxonomy, e.g. focus=people-with-learning-disabilities",
+    )
+    search.add_argument("--kind", choices=KINDS, help="only this kind of page")
+    search.add_argument("--limit", type=_limit, default=10, help="results to show (1-50)")
+    search.add_argument("--json", action="store_true", help="print a JSON array")
+    _add_index_arguments(search)
+    search.set_defaults(handler=command_search)
+
+    serve = commands.add_parser(
+        "serve",
+        help="serve the built site and the search API",
+        description="Serve build/site and GET /api/search with waitress, a production WSGI "
+        "server. For authoring with live reload, use `make serve`.",
+        epilog="example: casebook serve --port 8080",
+    )
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--threads", type=int, default=4)
+    serve.add_argument("--site-dir", default="build/site", help="the built site")
+    _add_index_arguments(serve)
+    serve.set_defaults(handler=command_serve)
     return parser
+
+
+def _add_index_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--index",
+        default="build/search_index",
+        metavar="DIR",
+        help="the index directory (default: build/search_index)",
+    )
+    parser.add_argument(
+        "--content",
+        default=str(DEFAULT_CONTENT),
+        metavar="DIR",
+        help="the content directory, for taxonomy names (default: content)",
+    )
+
+
+def _limit(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 50:
+        raise argparse.ArgumentTypeError("give a whole number from 1 to 50")
+    return int(text)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -75,6 +75,7 @@ class Catalogue:
     case_studies: list[CaseStudy]
     policies: dict[str, PolicyPage]
     pages: dict[str, Document] = field(default_factory=dict)  # other pages, by src_uri
+    documents: dict[str, Document] = field(default_factory=dict)  # every file, by src_uri
     _cases_by_term: dict[tuple[str, str], list[CaseStudy]] = field(default_factory=dict)
     _open_terms: dict[str, dict[str, Term]] = field(default_factory=dict)
     _cases_by_uri: dict[str, CaseStudy] = field(default_factory=dict)
@@ -128,7 +129,7 @@ class Catalogue:
     def citing(self, policy_slug: str) -> list[CaseStudy]:
         return [case for case in self.case_studies if policy_slug in case.policies]
 
-    def related_cases(self, case: CaseStudy, limit: int = 5) -> list[tuple[CaseStudy, int]]:
+    def related_cases(self, case: CaseStudy, limit: int | None = 5) -> list[tuple[CaseStudy, int]]:
         """Other case studies by the number of terms they share, most first, then A-Z."""
         shared: Counter[str] = Counter()
         for name, terms in case.terms.items():
@@ -144,6 +145,27 @@ class Catalogue:
         for name in self.taxonomies:
             uris.update(term_src_uri(term) for term in self.terms_with_pages(name))
         return uris
+
+
+def blend_related(
+    catalogue: Catalogue,
+    shared_terms: list[tuple[CaseStudy, int]],
+    similar_text: list[tuple[str, float]],
+    limit: int = 5,
+    text_weight: float = 0.5,
+) -> list[CaseStudy]:
+    """Blend shared terms with text similarity, each scaled to 0..1 by its best score, so
+    two cases about the same practice in different places still find each other."""
+    best_shared = max((count for _, count in shared_terms), default=0) or 1
+    best_text = max((score for _, score in similar_text), default=0) or 1
+    scores: dict[str, float] = {}
+    for case, count in shared_terms:
+        scores[case.slug] = (1 - text_weight) * count / best_shared
+    for slug, score in similar_text:
+        if catalogue.case_study(slug) is not None:
+            scores[slug] = scores.get(slug, 0.0) + text_weight * score / best_text
+    ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+    return [catalogue.case_study(slug) for slug, _ in ranked[:limit]]
 
 
 def relative_link(from_src_uri: str, to_src_uri: str) -> str:
@@ -194,7 +216,8 @@ def build_catalogue(documents: list[Document], taxonomies: dict[str, Taxonomy]) 
     unique: dict[str, CaseStudy] = {}
     for case in case_studies:
         unique.setdefault(case.slug, case)
-    return Catalogue(taxonomies, list(unique.values()), policies, pages)
+    everything = {document.src_uri: document for document in documents}
+    return Catalogue(taxonomies, list(unique.values()), policies, pages, everything)
 
 
 def _terms(meta: dict[str, Any], taxonomies: dict[str, Taxonomy]) -> dict[str, tuple[Term, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -11,8 +12,6 @@ from .catalogue import load_catalogue
 from .config import CasebookConfig
 from .export import EXPORT_URI, case_studies_json
 from .generate import (
-    CATALOGUE_URI,
-    POLICY_INDEX_URI,
     case_study_footer,
     case_study_panel,
     catalogue_page,
@@ -20,13 +19,38 @@ from .generate import (
     policy_index_page,
     taxonomy_pages,
 )
-from .model import Catalogue
+from .model import Catalogue, blend_related
+from .search_index import SearchIndex, StagedIndex, search_documents, stage_index
 
 log = get_plugin_logger(__name__)
 
 
+class _WarningCounter(logging.Handler):
+    """Counts warnings during a build, so a strict build that will abort does not
+    publish its search index."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
+    staged: StagedIndex | None = None
+    search: SearchIndex | None = None
+
+    counter: _WarningCounter | None = None
+
+    def on_config(self, config):
+        if self.counter is not None:  # `mkdocs serve` rebuilds: count afresh each time
+            logging.getLogger("mkdocs").removeHandler(self.counter)
+        self.counter = _WarningCounter()
+        logging.getLogger("mkdocs").addHandler(self.counter)
+        self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
+        return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
         if not self.config.enabled:
@@ -41,7 +65,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
+        if self.config.search_index:
+            self._stage_search_index()
         return files
+
+    def _stage_search_index(self) -> None:
+        self._discard()
+        self.staged = stage_index(
+            self.index_dir, search_documents(self.catalogue), self.catalogue.taxonomies
+        )
+        log.info(str(self.staged.report))
+        self.search = SearchIndex(self.staged.path)
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
@@ -49,11 +83,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         src_uri = page.file.src_uri
         case = self.catalogue.case_study_at(src_uri)
         if case is not None:
+            limit = self.config.related_limit
+            shared = self.catalogue.related_cases(case, limit=None)
+            similar = self.search.more_like(src_uri, limit=limit * 2) if self.search else []
+            related = blend_related(self.catalogue, shared, similar, limit)
             return (
                 case_study_panel(self.catalogue, case)
                 + markdown
                 + case_study_footer(
-                    self.catalogue, case, self.config.related_limit, site_url=config.site_url or ""
+                    self.catalogue, case, related=related, site_url=config.site_url or ""
                 )
             )
         policy = self.catalogue.policy_at(src_uri)
@@ -61,5 +99,32 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return markdown + policy_footer(self.catalogue, policy)
         return markdown
 
+    def on_post_build(self, *, config) -> None:
+        if self.staged is None:
+            return
+        if config.strict and self.counter.count:
+            log.info("strict build has warnings: the previous search index is kept")
+            self._discard()
+            return
+        if self.search is not None:
+            self.search.close()
+            self.search = None
+        self.staged.publish()
+        self.staged = None
 
-__all__ = ["CasebookPlugin", "CATALOGUE_URI", "POLICY_INDEX_URI"]
+    def on_build_error(self, *, error) -> None:
+        self._discard()
+
+    def on_shutdown(self) -> None:
+        self._discard()
+        logging.getLogger("mkdocs").removeHandler(
+            getattr(self, "counter", None) or logging.NullHandler()
+        )
+
+    def _discard(self) -> None:
+        if self.search is not None:
+            self.search.close()
+            self.search = None
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None

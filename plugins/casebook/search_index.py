@@ -1,0 +1,426 @@
+"""The Whoosh search index: built from the Catalogue, updated incrementally by content
+hash, written aside and swapped in so a failed update never breaks the live index."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.highlight import ContextFragmenter, HtmlFormatter
+from whoosh.lang.porter import stem as porter_stem
+from whoosh.qparser import MultifieldParser, OrGroup
+from whoosh.query import And, NullQuery, Or, Query, Term
+
+from .directories import swap_directory
+from .model import Catalogue, page_url
+from .plain_text import headings, plain_text
+
+# Bump when the fields or analysis change: an index of another version is rebuilt whole.
+SCHEMA_VERSION = 1
+SIGNATURE_FILE = "casebook-schema.txt"
+TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "body": 1.0}
+
+
+def stem(word: str) -> str:
+    """Porter, plus one rule: nouns in -ery share the stem of their verb in -er, so
+    "recovery" finds "recover" and "delivery" finds "deliver"."""
+    stemmed = porter_stem(word)
+    if stemmed.endswith("eri") and len(stemmed) >= 7:
+        return stemmed[:-3]
+    return stemmed
+
+
+def analyzer():
+    return RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter(stemfn=stem)
+
+
+def build_schema(facets: Iterable[str]) -> Schema:
+    fields = {
+        "key": ID(stored=True, unique=True),
+        "slug": ID(stored=True),
+        "url": STORED(),
+        "kind": ID(stored=True),
+        "hash": STORED(),
+        "title": TEXT(
+            analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"], spelling=True
+        ),
+        "summary": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"]),
+        "headings": TEXT(analyzer=analyzer(), field_boost=TEXT_FIELDS["headings"]),
+        "body": TEXT(analyzer=analyzer(), stored=True, spelling=True),
+    }
+    for name in facets:
+        fields[name] = KEYWORD(stored=True, commas=True, scorable=False)
+    return Schema(**fields)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    key: str  # the source file, unique across kinds
+    slug: str
+    url: str
+    kind: str  # case_study | policy | guide | page
+    title: str
+    summary: str
+    headings: str
+    body: str
+    facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def content_hash(self) -> str:
+        encoded = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
+        return hashlib.sha256(encoded).hexdigest()[:32]
+
+    def fields(self) -> dict[str, str]:
+        values = {
+            "key": self.key,
+            "slug": self.slug,
+            "url": self.url,
+            "kind": self.kind,
+            "hash": self.content_hash(),
+            "title": self.title,
+            "summary": self.summary,
+            "headings": self.headings,
+            "body": self.body,
+        }
+        values.update({name: ",".join(terms) for name, terms in self.facets.items()})
+        return values
+
+
+def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
+    """One document per case study, policy page and guide."""
+    documents = []
+    names = list(catalogue.taxonomies)
+    for case in catalogue.case_studies:
+        documents.append(
+            SearchDocument(
+                key=case.src_uri,
+                slug=case.slug,
+                url=case.url,
+                kind="case_study",
+                title=case.title,
+                summary=case.summary,
+                headings=" | ".join(headings(case.body)),
+                body=plain_text(case.body),
+                facets={name: tuple(case.term_slugs(name)) for name in names},
+            )
+        )
+    for document in catalogue.documents.values():
+        if document.kind == "case_study" or not document.body.strip():
+            continue
+        kind = "guide" if document.src_uri.startswith("guides/") else document.kind
+        title = document.meta.get("title") if isinstance(document.meta.get("title"), str) else ""
+        summary = document.meta.get("summary")
+        documents.append(
+            SearchDocument(
+                key=document.src_uri,
+                slug=document.slug,
+                url=page_url(document.src_uri),
+                kind=kind,
+                title=title or document.slug.replace("-", " ").capitalize(),
+                summary=summary if isinstance(summary, str) else "",
+                headings=" | ".join(headings(document.body)),
+                body=plain_text(document.body),
+                facets={name: () for name in names},
+            )
+        )
+    return documents
+
+
+# -- building ---------------------------------------------------------------------------
+
+
+@dataclass
+class IndexReport:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    rebuilt: bool = False
+
+    def __str__(self) -> str:
+        how = "rebuilt" if self.rebuilt else "updated"
+        return (
+            f"search index {how}: {self.added} added, {self.changed} changed, "
+            f"{self.removed} removed, {self.unchanged} unchanged"
+        )
+
+
+def signature(facets: Iterable[str]) -> str:
+    return f"{SCHEMA_VERSION}:{','.join(sorted(facets))}"
+
+
+@dataclass
+class StagedIndex:
+    """An updated copy of the index, not yet live."""
+
+    path: Path
+    live: Path
+    report: IndexReport
+
+    def publish(self) -> None:
+        swap_directory(self.path, self.live)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
+
+
+def update_index(
+    index_dir: Path, documents: list[SearchDocument], facets: Iterable[str]
+) -> IndexReport:
+    """Bring the index at `index_dir` in line with `documents`, touching only what changed."""
+    staged = stage_index(index_dir, documents, facets)
+    staged.publish()
+    return staged.report
+
+
+def stage_index(
+    index_dir: Path, documents: list[SearchDocument], facets: Iterable[str]
+) -> StagedIndex:
+    """Update a copy of the live index beside it. The live index is untouched until
+    `publish()`, so a build that fails part-way leaves it whole and queryable."""
+    facets = list(facets)
+    index_dir = Path(index_dir)
+    index_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = index_dir.with_name(f".{index_dir.name}.staging-{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    report = IndexReport()
+    if _compatible(index_dir, facets):
+        shutil.copytree(index_dir, staging)
+        ix = whoosh_index.open_dir(str(staging))
+    else:
+        staging.mkdir()
+        ix = whoosh_index.create_in(str(staging), build_schema(facets))
+        report.rebuilt = True
+    try:
+        with ix.searcher() as searcher:
+            current = {fields["key"]: fields["hash"] for fields in searcher.all_stored_fields()}
+        wanted = {document.key: document for document in documents}
+        writer = ix.writer(limitmb=256)
+        try:
+            for key in current.keys() - wanted.keys():
+                writer.delete_by_term("key", key)
+                report.removed += 1
+            for key, document in wanted.items():
+                fields = document.fields()
+                if current.get(key) == fields["hash"]:
+                    report.unchanged += 1
+                    continue
+                if key in current:
+                    report.changed += 1
+                else:
+                    report.added += 1
+                writer.update_document(**fields)
+            if report.added or report.changed or report.removed:
+                writer.commit()
+            else:
+                writer.cancel()
+        except BaseException:
+            writer.cancel()
+            raise
+        (staging / SIGNATURE_FILE).write_text(signature(facets), encoding="utf-8")
+    except BaseException:
+        ix.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    ix.close()
+    return StagedIndex(staging, index_dir, report)
+
+
+def _compatible(index_dir: Path, facets: list[str]) -> bool:
+    marker = index_dir / SIGNATURE_FILE
+    return (
+        marker.is_file()
+        and marker.read_text(encoding="utf-8") == signature(facets)
+        and whoosh_index.exists_in(str(index_dir))
+    )
+
+
+# -- searching ---------------------------------------------------------------------------
+
+
+class IndexMissing(Exception):
+    """No index at the given directory: run `make build` first."""
+
+
+@dataclass
+class Hit:
+    slug: str
+    title: str
+    url: str
+    kind: str
+    score: float
+    snippet: str  # HTML: text escaped, matches in <mark>
+    themes: list[str]
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    corrected: str | None = None  # a suggested query, when this one found nothing
+    note: str | None = None  # how the query was read, when it was not taken as written
+
+
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "TO"}
+
+
+def _balanced(text: str) -> bool:
+    depth = {"(": 0, "[": 0, "{": 0}
+    closing = {")": "(", "]": "[", "}": "{"}
+    for char in text:
+        if char in depth:
+            depth[char] += 1
+        elif char in closing:
+            depth[closing[char]] -= 1
+            if depth[closing[char]] < 0:
+                return False
+    return text.count('"') % 2 == 0 and not any(depth.values())
+
+
+def plain_words(text: str) -> str:
+    words = re.findall(r"[\w'-]+", text)
+    return " ".join(word.lower() if word in _OPERATORS else word for word in words)
+
+
+class SearchIndex:
+    """An open index; reopens itself when a build swaps a new one in."""
+
+    def __init__(self, index_dir: Path):
+        self.index_dir = Path(index_dir)
+        self._ix = None
+        self._identity: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self._open()
+
+    def _open(self) -> None:
+        if not whoosh_index.exists_in(str(self.index_dir)):
+            raise IndexMissing(str(self.index_dir))
+        identity = self._stat()
+        ix = whoosh_index.open_dir(str(self.index_dir))
+        if self._ix is not None:
+            self._ix.close()
+        self._ix, self._identity = ix, identity
+        self.facets = [
+            name for name, fieldtype in ix.schema.items() if isinstance(fieldtype, KEYWORD)
+        ]
+        self._parser = MultifieldParser(list(TEXT_FIELDS), ix.schema, group=OrGroup.factory(0.9))
+
+    def _stat(self) -> tuple[int, int]:
+        info = os.stat(self.index_dir)
+        return info.st_ino, info.st_mtime_ns
+
+    def refresh(self) -> None:
+        with self._lock:
+            try:
+                if self._stat() != self._identity:
+                    self._open()
+            except FileNotFoundError as error:
+                raise IndexMissing(str(self.index_dir)) from error
+
+    def values_in_use(self) -> dict[str, set[str]]:
+        """Every facet value the index holds, by facet."""
+        self.refresh()
+        with self._ix.searcher() as searcher:
+            return {
+                name: {
+                    value.decode() if isinstance(value, bytes) else value
+                    for value in searcher.lexicon(name)
+                }
+                for name in self.facets
+            }
+
+    def parse(self, text: str) -> tuple[Query, str | None]:
+        """A query from what a reader typed; syntax it cannot read becomes plain words."""
+        note = None
+        query: Query | None = None
+        if _balanced(text):
+            try:
+                query = self._parser.parse(text)
+            except Exception:  # Whoosh's parser is lenient; anything else is plain words
+                query = None
+        if query is None or query is NullQuery:
+            plain = plain_words(text)
+            if plain != text.strip():
+                note = f"searched for the words: {plain}" if plain else None
+            query = self._parser.parse(plain) if plain else NullQuery
+        return query, note
+
+    def search(
+        self,
+        text: str,
+        filters: dict[str, list[str]] | None = None,
+        kind: str | None = None,
+        limit: int = 10,
+    ) -> SearchResults:
+        self.refresh()
+        query, note = self.parse(text)
+        conditions: list[Query] = []
+        for name, values in (filters or {}).items():
+            if values:
+                conditions.append(Or([Term(name, value) for value in values]))
+        if kind:
+            conditions.append(Term("kind", kind))
+        restrict = And(conditions) if conditions else None
+        with self._ix.searcher() as searcher:
+            if query is NullQuery:
+                return SearchResults(text, [], 0, note=note or "nothing to search for")
+            results = searcher.search(query, filter=restrict, limit=limit, terms=True)
+            results.formatter = HtmlFormatter(tagname="mark", between=" … ")
+            results.fragmenter = ContextFragmenter(maxchars=220, surround=60)
+            hits = [self._hit(hit) for hit in results]
+            total = len(results)
+            corrected = None
+            if not hits:
+                correction = searcher.correct_query(query, text)
+                if correction.query != query and correction.string.strip():
+                    corrected = correction.string
+        return SearchResults(text, hits, total, corrected, note)
+
+    @staticmethod
+    def _hit(hit) -> Hit:
+        snippet = hit.highlights("body", top=2) or hit.highlights("summary")
+        if not snippet:
+            snippet = html.escape(hit.get("summary", ""))
+        themes = [t for t in (hit.get("themes") or "").split(",") if t]
+        return Hit(
+            slug=hit["slug"],
+            title=hit["title"],
+            url=hit["url"],
+            kind=hit["kind"],
+            score=round(float(hit.score), 4),
+            snippet=snippet,
+            themes=themes,
+        )
+
+    def more_like(
+        self, key: str, limit: int = 5, kind: str = "case_study"
+    ) -> list[tuple[str, float]]:
+        """Documents whose text is most like the one at `key` (Whoosh's more-like-this)."""
+        self.refresh()
+        with self._ix.searcher() as searcher:
+            number = searcher.document_number(key=key)
+            if number is None:
+                return []
+            results = searcher.more_like(
+                number, "body", top=limit, filter=Term("kind", kind), numterms=20
+            )
+            return [(hit["slug"], float(hit.score)) for hit in results]
+
+    def close(self) -> None:
+        if self._ix is not None:
+            self._ix.close()
+            self._ix = None
