@@ -30,8 +30,13 @@ check: setup
 	$(BIN)/casebook check
 
 ## Set up and run every test (browser tests included).
-test: setup browser
+test: setup browser node_modules/.installed
 	$(BIN)/python -m pytest -q
+
+# axe-core for the accessibility checks, from the npm registry, at the locked version.
+node_modules/.installed: package.json package-lock.json
+	npm ci --silent --no-audit --no-fund
+	@touch $@
 
 ## Debian's Chromium for the browser tests, installed when absent.
 browser:

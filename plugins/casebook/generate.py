@@ -38,10 +38,12 @@ def term_link(term: Term, from_uri: str) -> str:
     return link(term.label, from_uri, term_src_uri(term))
 
 
-def front_matter(title: str, description: str = "") -> str:
+def front_matter(title: str, description: str = "", hide: tuple[str, ...] = ()) -> str:
     lines = ["---", f"title: {_yaml_string(title)}"]
     if description:
         lines.append(f"description: {_yaml_string(description)}")
+    if hide:
+        lines.append(f"hide: [{', '.join(hide)}]")
     return "\n".join([*lines, "---", "", ""])
 
 
@@ -138,24 +140,90 @@ def term_page(catalogue: Catalogue, taxonomy: Taxonomy, term: Term) -> Generated
 # -- index pages for content folders ------------------------------------------------------
 
 
+# Facets offered as filters on the catalogue page, by taxonomy name. The URL and form
+# keys are the front-matter field names (themes, principles, place, programme, focus).
+CATALOGUE_FACETS = ("themes", "principles", "places", "programmes", "focus")
+
+
 def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
-    """The full list of case studies: works without JavaScript, and links every facet."""
+    """Every case study as a card, with a filter form the page's script brings to life.
+    Without JavaScript the form stays hidden and the page is the full list with links."""
     uri = CATALOGUE_URI
-    parts = [front_matter("Case studies", "Every case study in the knowledge base.")]
-    parts.append(
-        f"{_count(len(catalogue.case_studies))} of integration in practice. "
-        "Browse by "
-        + ", ".join(
-            link(t.label.lower(), uri, f"{name}/index.md")
-            for name, t in catalogue.taxonomies.items()
-        )
-        + ".\n"
+    parts = [front_matter("Case studies", "Every case study in the knowledge base.", hide=("toc",))]
+    browse = ", ".join(
+        link(t.label.lower(), uri, f"{name}/index.md") for name, t in catalogue.taxonomies.items()
     )
-    parts.append('<div class="cb-cards" markdown>\n')
+    parts.append(
+        f"{_count(len(catalogue.case_studies))} of integration in practice. Filter them "
+        f"below, or browse by {browse}.\n"
+    )
+    parts.append(
+        '<div class="cb-catalogue" id="cb-catalogue" '
+        f'data-src="{relative_link(uri, "data/case_studies.json")}" '
+        'data-api="../api/search" markdown>\n'
+    )
+    parts.append(filter_form(catalogue))
+    total = len(catalogue.case_studies)
+    parts.append(
+        f'<p class="cb-status" id="cb-status" role="status" aria-live="polite">'
+        f"Showing all {_count(total)}.</p>\n"
+    )
+    parts.append('<div class="cb-cards" id="cb-cards" markdown>\n')
     for case in catalogue.case_studies:
         parts.append(case_card(catalogue, case, uri))
     parts.append("</div>\n")
+    parts.append(
+        '<p class="cb-empty" id="cb-empty" hidden>No case studies match these filters. '
+        "Remove a filter, or clear them all.</p>\n"
+    )
+    parts.append("</div>\n")
     return GeneratedPage(uri, "\n".join(parts))
+
+
+def filter_form(catalogue: Catalogue) -> str:
+    """The filter form as one raw HTML block (no blank lines, so Markdown leaves it be).
+    Every control is a real form control whose value is a term slug."""
+    lines = [
+        '<form class="cb-filters" id="cb-filters" role="search" '
+        'aria-label="Filter case studies" hidden>',
+        '<div class="cb-filters__text">',
+        '<label for="cb-text">Filter by title, summary or partner</label>',
+        '<input type="search" id="cb-text" name="text" autocomplete="off" spellcheck="false">',
+        "</div>",
+    ]
+    for name in CATALOGUE_FACETS:
+        taxonomy = catalogue.taxonomies.get(name)
+        if taxonomy is None:
+            continue
+        terms = catalogue.terms_with_pages(name)
+        if not terms:
+            continue
+        key = html.escape(taxonomy.field)
+        opened = " open" if name in ("themes", "principles") else ""
+        lines.append(f'<details class="cb-facet" data-facet="{key}"{opened}>')
+        lines.append(
+            f"<summary>{html.escape(taxonomy.label)}"
+            f'<span class="cb-facet__selected" data-selected></span></summary>'
+        )
+        lines.append(
+            f'<fieldset><legend class="cb-visually-hidden">{html.escape(taxonomy.label)}</legend>'
+        )
+        for term in terms:
+            control = f"cb-{key}-{html.escape(term.slug)}"
+            count = len(catalogue.cases_for(name, term.slug))
+            lines.append(
+                f'<div class="cb-option"><input type="checkbox" id="{control}" name="{key}" '
+                f'value="{html.escape(term.slug)}"><label for="{control}">'
+                f'{html.escape(term.label)} <span class="cb-count" data-count>({count})</span>'
+                "</label></div>"
+            )
+        lines.append("</fieldset>")
+        lines.append("</details>")
+    lines.append(
+        '<button type="button" class="md-button cb-clear" id="cb-clear">Clear all filters</button>'
+    )
+    lines.append("</form>")
+    return "\n".join(lines) + "\n"
 
 
 def case_card(catalogue: Catalogue, case: CaseStudy, from_uri: str) -> str:

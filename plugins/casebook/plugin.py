@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
@@ -23,6 +24,9 @@ from .model import Catalogue, blend_related
 from .search_index import SearchIndex, StagedIndex, search_documents, stage_index
 
 log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+ASSET_URI = "assets/casebook"
 
 
 class _WarningCounter(logging.Handler):
@@ -50,6 +54,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(self.counter)
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
+        if self.config.enabled:
+            config.extra_css.append(f"{ASSET_URI}/casebook.css")
+            script = ExtraScriptValue(f"{ASSET_URI}/catalogue.js")
+            script.defer = True
+            config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
@@ -65,6 +74,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
+        for asset in sorted(ASSETS.iterdir()):
+            files.append(
+                File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
+            )
         if self.config.search_index:
             self._stage_search_index()
         return files

@@ -1,0 +1,214 @@
+/* Casebook catalogue filters.
+ *
+ * The page is complete without this script: every case study is a card and every facet
+ * has its own page. The script shows the filter form and keeps three things in step:
+ * the form, the URL query string (?themes=a&themes=b&place=c&text=words) and the cards.
+ * AND across facets, OR within one; a card is hidden only when its record does not match.
+ * The text key is not "q": Material opens its own search dialog for a ?q= in the URL.
+ */
+(function () {
+  "use strict";
+
+  var TEXT_KEY = "text";
+  var root = document.getElementById("cb-catalogue");
+  if (!root) return;
+  var form = document.getElementById("cb-filters");
+  var text = document.getElementById("cb-text");
+  var status = document.getElementById("cb-status");
+  var empty = document.getElementById("cb-empty");
+  var facets = Array.prototype.map.call(
+    form.querySelectorAll("[data-facet]"), function (el) { return el.getAttribute("data-facet"); });
+  var cards = {};
+  Array.prototype.forEach.call(root.querySelectorAll("[data-slug]"), function (card) {
+    cards[card.getAttribute("data-slug")] = card;
+  });
+  var records = [];
+  var apiMatches = { query: "", slugs: null };
+  var apiAvailable = true;
+  var typingTimer = null;
+
+  /* The same slugs as the Python core's slugify(), for the open vocabularies. */
+  function slugify(value) {
+    return String(value).normalize("NFKD").replace(/[^\x00-\x7f]/g, "")
+      .replace(/&/g, " and ").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+  }
+
+  function valuesOf(record, facet) {
+    var value = record[facet];
+    if (value === null || value === undefined) return [];
+    var list = Array.isArray(value) ? value : [value];
+    return facet === "focus" || facet === "partners" ? list.map(slugify) : list;
+  }
+
+  function prepare(data) {
+    return data.map(function (record) {
+      var values = {};
+      facets.forEach(function (facet) { values[facet] = valuesOf(record, facet); });
+      var haystack = [record.title, record.summary].concat(record.partners || [])
+        .join(" \u0000 ").toLowerCase();
+      return { slug: record.slug, values: values, haystack: haystack };
+    });
+  }
+
+  function readForm() {
+    var state = { q: text.value.trim(), selected: {} };
+    facets.forEach(function (facet) {
+      state.selected[facet] = Array.prototype.map.call(
+        form.querySelectorAll('input[name="' + facet + '"]:checked'),
+        function (input) { return input.value; });
+    });
+    return state;
+  }
+
+  function readUrl() {
+    var params = new URLSearchParams(window.location.search);
+    var state = { q: (params.get(TEXT_KEY) || "").trim(), selected: {} };
+    facets.forEach(function (facet) { state.selected[facet] = params.getAll(facet); });
+    return state;
+  }
+
+  function writeForm(state) {
+    text.value = state.q;
+    Array.prototype.forEach.call(form.querySelectorAll('input[type="checkbox"]'), function (input) {
+      input.checked = (state.selected[input.name] || []).indexOf(input.value) !== -1;
+    });
+  }
+
+  function queryString(state) {
+    var params = new URLSearchParams();
+    facets.forEach(function (facet) {
+      state.selected[facet].forEach(function (value) { params.append(facet, value); });
+    });
+    if (state.q) params.append(TEXT_KEY, state.q);
+    var query = params.toString();
+    return query ? "?" + query : window.location.pathname;
+  }
+
+  function matchesText(record, words) {
+    if (!words.length) return true;
+    if (apiMatches.slugs && apiMatches.slugs[record.slug]) return true;
+    return words.every(function (word) { return record.haystack.indexOf(word) !== -1; });
+  }
+
+  function matchesFacet(record, facet, selected) {
+    if (!selected.length) return true;
+    var values = record.values[facet];
+    return selected.some(function (value) { return values.indexOf(value) !== -1; });
+  }
+
+  function apply(state) {
+    var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
+    if (apiMatches.query !== state.q) apiMatches = { query: state.q, slugs: null };
+    var textOk = records.map(function (record) { return matchesText(record, words); });
+    var shown = 0;
+    var visible = {};
+    records.forEach(function (record, i) {
+      var ok = textOk[i] && facets.every(function (facet) {
+        return matchesFacet(record, facet, state.selected[facet]);
+      });
+      if (ok) { visible[record.slug] = true; shown += 1; }
+    });
+    Object.keys(cards).forEach(function (slug) {
+      /* A card with no record is never hidden: the filters cannot judge it. */
+      cards[slug].hidden = records.length > 0 && slug in recordIndex && !visible[slug];
+    });
+    facets.forEach(function (facet) {
+      var counts = {};
+      records.forEach(function (record, i) {
+        if (!textOk[i]) return;
+        var others = facets.every(function (other) {
+          return other === facet || matchesFacet(record, other, state.selected[other]);
+        });
+        if (!others) return;
+        record.values[facet].forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
+      });
+      Array.prototype.forEach.call(
+        form.querySelectorAll('input[name="' + facet + '"]'), function (input) {
+          var count = input.parentNode.querySelector("[data-count]");
+          count.textContent = "(" + (counts[input.value] || 0) + ")";
+        });
+      var selectedCount = state.selected[facet].length;
+      var details = form.querySelector('[data-facet="' + facet + '"]');
+      details.querySelector("[data-selected]").textContent =
+        selectedCount ? " (" + selectedCount + " selected)" : "";
+      if (selectedCount) details.open = true;
+    });
+    var total = records.length;
+    var filtered = words.length || facets.some(function (f) { return state.selected[f].length; });
+    status.textContent = filtered
+      ? "Showing " + shown + " of " + total + " case " + (total === 1 ? "study" : "studies") + "."
+      : "Showing all " + total + " case " + (total === 1 ? "study" : "studies") + ".";
+    empty.hidden = shown !== 0;
+    if (words.length >= 3 && apiAvailable && apiMatches.slugs === null) askApi(state);
+  }
+
+  /* Where a search API answers, full-text matches are added to the text filter's matches:
+     they can only reveal cards, never hide one. */
+  function askApi(state) {
+    var query = state.q;
+    var url = root.getAttribute("data-api") + "?kind=case_study&limit=50&q=" +
+      encodeURIComponent(query.slice(0, 200));
+    fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
+      var type = response.headers.get("Content-Type") || "";
+      if (!response.ok || type.indexOf("application/json") !== 0) {
+        if (response.status === 404 || type.indexOf("application/json") !== 0) apiAvailable = false;
+        return null;
+      }
+      return response.json();
+    }).then(function (hits) {
+      if (!hits || text.value.trim() !== query) return;
+      var slugs = {};
+      hits.forEach(function (hit) { slugs[hit.slug] = true; });
+      apiMatches = { query: query, slugs: slugs };
+      apply(readForm());
+    }).catch(function () { apiAvailable = false; });
+  }
+
+  function update(push) {
+    var state = readForm();
+    apply(state);
+    var target = queryString(state);
+    var current = window.location.search || window.location.pathname;
+    if (target === current) return;
+    if (push) window.history.pushState(null, "", target);
+    else window.history.replaceState(null, "", target);
+  }
+
+  var recordIndex = {};
+
+  function start(data) {
+    records = prepare(data);
+    records.forEach(function (record) { recordIndex[record.slug] = true; });
+    form.hidden = false;
+    writeForm(readUrl());
+    apply(readForm());
+    form.addEventListener("change", function (event) {
+      if (event.target.type === "checkbox") update(true);
+    });
+    form.addEventListener("submit", function (event) { event.preventDefault(); update(true); });
+    text.addEventListener("input", function () {
+      window.clearTimeout(typingTimer);
+      typingTimer = window.setTimeout(function () { update(false); }, 120);
+    });
+    text.addEventListener("change", function () { update(true); });
+    document.getElementById("cb-clear").addEventListener("click", function () {
+      writeForm({ q: "", selected: {} });
+      update(true);
+      text.focus();
+    });
+    window.addEventListener("popstate", function () {
+      writeForm(readUrl());
+      apply(readForm());
+    });
+  }
+
+  fetch(root.getAttribute("data-src"))
+    .then(function (response) {
+      if (!response.ok) throw new Error(String(response.status));
+      return response.json();
+    })
+    .then(start)
+    .catch(function () {
+      status.textContent = "Filters are unavailable; showing every case study.";
+    });
+})();

@@ -1,0 +1,287 @@
+"""Browser tests: Playwright driving Debian's Chromium against a built fixture site served
+by the project's own WSGI app on loopback. Screenshots go to build/screenshots/."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import threading
+from itertools import combinations
+from urllib.parse import urlencode
+
+import pytest
+from casebook.api import SearchApp
+from casebook.taxonomy import load_taxonomies
+
+from .conftest import FIXTURE_CONTENT, ROOT, run_mkdocs_build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def unavailable(reason: str):
+    """Skip locally with the reason; under CI a missing browser is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"browser tests cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        unavailable("no Chromium at /usr/bin/chromium (make test installs Debian's chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        unavailable("playwright is not installed (make setup installs it)")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:  # a broken browser install is reported, not hidden
+            unavailable(f"Chromium would not start: {error}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The fixture content built once, served with the search API on a free port."""
+    root = tmp_path_factory.mktemp("browser")
+    content = root / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    result = run_mkdocs_build(content, root / "site", root / "index")
+    assert result.returncode == 0, result.stderr
+    taxonomies, _ = load_taxonomies(content)
+    from waitress import create_server
+
+    server = create_server(
+        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
+    yield {"url": f"http://127.0.0.1:{server.effective_port}/", "records": records}
+    server.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def open_catalogue(page, site, query: str = ""):
+    page.goto(site["url"] + "case_studies/" + query)
+    page.wait_for_selector("#cb-filters:not([hidden])")
+
+
+def visible_cards(page) -> list[str]:
+    return page.eval_on_selector_all(
+        "[data-slug]", "cards => cards.filter(c => !c.hidden).map(c => c.dataset.slug)"
+    )
+
+
+def expected(records, text: str = "", **selected) -> list[str]:
+    """What the filters should show, computed from the JSON export alone."""
+    from casebook.text import slugify
+
+    def values(record, facet):
+        value = record.get(facet)
+        items = value if isinstance(value, list) else ([] if value is None else [value])
+        return [slugify(v) for v in items] if facet in ("focus", "partners") else items
+
+    words = text.lower().split()
+    matches = []
+    for record in records:
+        haystack = " ".join([record["title"], record["summary"], *record["partners"]]).lower()
+        if not all(word in haystack for word in words):
+            continue
+        if all(
+            not wanted or set(wanted) & set(values(record, facet))
+            for facet, wanted in selected.items()
+        ):
+            matches.append(record["slug"])
+    return matches
+
+
+def check(page, value: str):
+    """Tick a filter as a reader would: open its facet first if it is folded away."""
+    box = page.locator(f'#cb-filters input[value="{value}"]')
+    if not box.is_visible():
+        box.locator("xpath=ancestor::details/summary").click()
+    box.check()
+
+
+def test_filter_by_theme_shows_exactly_the_matching_cards_and_updates_the_url(page, site):
+    open_catalogue(page, site)
+    assert sorted(visible_cards(page)) == sorted(r["slug"] for r in site["records"])
+    check(page, "culture-shift")
+    assert sorted(visible_cards(page)) == sorted(
+        expected(site["records"], themes=["culture-shift"])
+    )
+    assert page.url.endswith("/case_studies/?themes=culture-shift")
+    assert page.inner_text("#cb-status") == "Showing 2 of 3 case studies."
+
+
+def test_reload_keeps_the_filter(page, site):
+    open_catalogue(page, site, "?themes=lived-experience")
+    assert page.is_checked('input[value="lived-experience"]')
+    assert visible_cards(page) == expected(site["records"], themes=["lived-experience"])
+    page.reload()
+    page.wait_for_selector("#cb-filters:not([hidden])")
+    assert visible_cards(page) == ["beta-connections"]
+
+
+def test_two_facets_and_across_or_within(page, site):
+    open_catalogue(page, site)
+    check(page, "culture-shift")
+    check(page, "lived-experience")
+    assert len(visible_cards(page)) == 3  # OR within themes
+    check(page, "glasgow-city")
+    assert (
+        visible_cards(page)
+        == expected(
+            site["records"], themes=["culture-shift", "lived-experience"], place=["glasgow-city"]
+        )
+        == ["alpha-network"]
+    )
+    # values appear in the form's order (the taxonomy's), whatever order they were ticked in
+    assert "?themes=lived-experience&themes=culture-shift&place=glasgow-city" in page.url
+    counts = page.inner_text('label[for="cb-place-inverclyde"]')
+    assert counts.endswith("(1)")  # with the themes chosen, one Inverclyde case matches
+
+
+def test_text_filter_matches_title_summary_and_partners(page, site):
+    open_catalogue(page, site)
+    page.fill("#cb-text", "shared partner")
+    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 2")
+    assert sorted(visible_cards(page)) == ["alpha-network", "beta-connections"]
+    page.fill("#cb-text", "zzz-nothing")
+    page.wait_for_selector("#cb-empty:not([hidden])")
+    assert visible_cards(page) == []
+
+
+def test_clear_all(page, site):
+    open_catalogue(page, site, "?themes=culture-shift&place=scotland&text=pilot")
+    assert visible_cards(page) == ["gamma-pilot"]
+    page.click("#cb-clear")
+    assert len(visible_cards(page)) == 3
+    assert page.url.endswith("/case_studies/")
+    assert page.inner_text("#cb-status") == "Showing all 3 case studies."
+
+
+def test_back_button_walks_through_filter_changes(page, site):
+    open_catalogue(page, site)
+    check(page, "culture-shift")
+    check(page, "scotland")
+    assert visible_cards(page) == ["gamma-pilot"]
+    page.go_back()
+    page.wait_for_function("!document.querySelector('input[value=\"scotland\"]').checked")
+    assert sorted(visible_cards(page)) == ["alpha-network", "gamma-pilot"]
+    page.go_back()
+    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 3")
+
+
+def test_keyboard_only(page, site):
+    open_catalogue(page, site)
+    page.focus("#cb-text")
+    page.keyboard.type("network")
+    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    # Tab from the text box to the first theme checkbox and tick it with the space bar.
+    page.keyboard.press("Tab")
+    focused = page.evaluate(
+        "document.activeElement.closest('details') ? document.activeElement.tagName : ''"
+    )
+    if focused == "SUMMARY":
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.name") == "themes"
+    value = page.evaluate("document.activeElement.value")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    page.keyboard.press("Space")
+    assert page.is_checked(f'input[value="{value}"]')
+    assert f"themes={value}" in page.url
+    status = page.get_attribute("#cb-status", "aria-live")
+    assert status == "polite"
+
+
+def test_no_filter_combination_hides_a_matching_case_study(page, site):
+    records = site["records"]
+    themes = sorted({t for r in records for t in r["themes"]})
+    places = sorted({r["place"] for r in records})
+    states = [dict(themes=list(c)) for n in (1, 2) for c in combinations(themes, n)]
+    states += [dict(themes=list(c), place=[p]) for c in combinations(themes, 1) for p in places]
+    states += [dict(principles=["citizen-agency"], focus=["people-sleeping-rough"])]
+    for state in states:
+        query = urlencode(
+            [(facet, value) for facet, values in state.items() for value in values], doseq=True
+        )
+        open_catalogue(page, site, "?" + query)
+        assert sorted(visible_cards(page)) == sorted(expected(records, **state)), state
+
+
+def test_without_javascript_the_page_is_the_full_list(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site["url"] + "case_studies/")
+    assert page.locator("#cb-filters").is_hidden()
+    assert page.locator("[data-slug]").count() == len(site["records"])
+    links = page.eval_on_selector_all("a", "links => links.map(a => a.getAttribute('href'))")
+    assert "../themes/" in links and "../principles/" in links
+    context.close()
+
+
+PAGES = {
+    "home": "",
+    "catalogue": "case_studies/",
+    "catalogue-filtered": "case_studies/?themes=culture-shift&place=glasgow-city",
+    "case-study": "case_studies/beta-connections/",
+    "theme": "themes/collaborative-working/",
+    "principle": "principles/citizen-agency/",
+    "policy": "policy/test-act/",
+}
+
+
+@pytest.mark.parametrize("name", [*PAGES, "search-results"])
+def test_axe_finds_no_violations_and_a_screenshot_is_saved(page, site, name):
+    if not AXE.is_file():
+        unavailable("axe-core is not installed (make test runs npm ci)")
+    if name == "search-results":
+        page.goto(site["url"])
+        page.click("label.md-search__icon, .md-search__input", timeout=5000)
+        page.locator(".md-search__input").press_sequentially("keyworker", delay=30)
+        page.wait_for_selector(".md-search-result__item")
+    else:
+        page.goto(site["url"] + PAGES[name])
+        if name.startswith("catalogue"):
+            page.wait_for_selector("#cb-filters:not([hidden])")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert violations == []
