@@ -145,3 +145,59 @@ def test_casebook_build_keeps_the_previous_site_when_a_build_fails(content, tmp_
     after = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}
     assert after == before
     assert not list(site.parent.glob(".staging-*"))
+
+
+def markup_in(html_text: str) -> tuple[set[str], list[tuple[str, str | None]]]:
+    """Every tag name and attribute in a fragment, as a browser's parser would see them."""
+    from html.parser import HTMLParser
+
+    tags: set[str] = set()
+    attributes: list[tuple[str, str | None]] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            tags.add(tag)
+            attributes.extend(attrs)
+
+    Collector().feed(html_text)
+    return tags, attributes
+
+
+HOSTILE_BODY = """\
+Words.
+
+<script>alert('script')</script>
+<iframe src="https://example.org/frame"></iframe>
+<object data="movie.swf"></object>
+<embed src="x.swf">
+<style>body { display: none }</style>
+<img src="x.png" onerror="alert('img')">
+<div onclick="alert('div')" onmouseover="alert('over')">hover</div>
+[click me](javascript:alert('link'))
+<a href="javascript:alert('anchor')">anchor</a>
+<a href=" JaVaScRiPt:alert('spaced')">spaced</a>
+<form action="javascript:alert('form')"><button formaction="javascript:x">go</button></form>
+<svg><script>alert('svg')</script></svg>
+<math><mi xlink:href="javascript:alert('math')">m</mi></math>
+<IMG SRC=x ONERROR=alert('upper')>
+"""
+
+
+def test_built_html_contains_no_hostile_construct_whatever_slipped_through(content, tmp_path):
+    write(content, "case_studies/delta.md", VALID_CASE.replace("A body with words.", HOSTILE_BODY))
+    site = tmp_path / "site"
+    result = run_mkdocs_build(content, site, tmp_path / "index", strict=False)
+    assert result.returncode == 0, result.stderr
+    page = (site / "case_studies/delta/index.html").read_text(encoding="utf-8")
+    article = page.split("<article", 1)[1].split("</article>", 1)[0]
+    assert "Words." in article and "hover" in article  # the harmless text survives
+    tags, attributes = markup_in(article)
+    assert not tags & {"script", "iframe", "object", "embed", "style", "frame", "applet"}
+    assert not [name for name, _ in attributes if name.startswith("on") or name == "formaction"]
+    assert not [
+        value
+        for _, value in attributes
+        if value and value.strip().lower().startswith(("javascript:", "vbscript:"))
+    ]
+    # and casebook check flagged them, so a strict build would have failed
+    assert "raw HTML <script>" in result.stderr and "'javascript:' links" in result.stderr

@@ -78,3 +78,24 @@ def test_catalogue_page_lists_every_case_study(content):
 
 def test_escape_keeps_markdown_from_changing_meaning():
     assert escape("a [b](c) *d*") == r"a \[b\](c) \*d\*"
+
+
+def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
+    from casebook.generate import expand_markers
+
+    catalogue, _ = pages_by_uri(content)
+    page = expand_markers(
+        "A\n<!-- casebook:themes -->\nB\n<!-- casebook:newest 2 -->\n<!-- casebook:search -->",
+        catalogue,
+        "index.md",
+    )
+    assert "[Collaborative working](themes/collaborative-working.md)" in page
+    assert "Working together." in page and "2 case studies" in page
+    newest = page.split("B\n")[1].split("<form")[0]
+    # published 2026-11-02 (beta) before 2026-11-01 (alpha); gamma has no date
+    assert newest.index("Beta Connections") < newest.index("Alpha Network")
+    assert "Gamma Pilot" not in newest
+    assert 'action="case_studies/"' in page and 'name="text"' in page
+    assert expand_markers("<!-- casebook:nope -->", catalogue, "index.md") == (
+        "<!-- casebook:nope -->"
+    )

@@ -201,3 +201,10 @@ def test_a_broken_taxonomy_file_is_reported_once_without_a_cascade(content):
     (content / "taxonomy.yml").write_text("themes: [unclosed\n", encoding="utf-8")
     _, problems = load_catalogue(content, today=TODAY)
     assert len(problems) == 1 and problems[0].path.endswith("taxonomy.yml")
+
+
+def test_unknown_block_marker(content):
+    text = VALID_CASE.replace("A body with words.", "Words.\n\n<!-- casebook:themse -->")
+    found = problems_for(content, text)
+    assert len(found) == 1 and found[0].line == 19
+    assert "unknown block" in found[0].message and "did you mean 'themes'" in found[0].message

@@ -171,6 +171,129 @@ def command_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_new(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from .scaffold import NewCaseStudy, term_errors, write_case_study
+
+    content = Path(args.content)
+    taxonomies = _taxonomies(content)
+    if not taxonomies:
+        print(
+            f"casebook new: no readable {content}/taxonomy.yml; run from the project root "
+            "or pass --content DIR",
+            file=sys.stderr,
+        )
+        return 2
+    interactive = sys.stdin.isatty() and not args.no_input
+    answers = {
+        "title": args.title,
+        "place": args.place,
+        "themes": args.theme or [],
+        "principles": args.principle or [],
+        "partners": args.partner or [],
+    }
+    if interactive:
+        answers = _ask_for_missing(answers, taxonomies)
+    missing = [
+        flag
+        for flag, key in (
+            ("--title", "title"),
+            ("--place", "place"),
+            ("--theme", "themes"),
+            ("--principle", "principles"),
+            ("--partner", "partners"),
+        )
+        if not answers[key]
+    ]
+    if missing:
+        print(
+            f"casebook new: give {', '.join(missing)} (or run it in a terminal to be asked)",
+            file=sys.stderr,
+        )
+        return 2
+    draft = NewCaseStudy(
+        title=answers["title"].strip(),
+        place=answers["place"],
+        themes=answers["themes"],
+        principles=answers["principles"],
+        partners=answers["partners"],
+        summary=args.summary or "",
+        programme=args.programme,
+    )
+    errors = term_errors(draft, taxonomies)
+    if errors:
+        for error in errors:
+            print(f"casebook new: {error}", file=sys.stderr)
+        return 2
+    try:
+        path = write_case_study(draft, content, dt.date.today())
+    except FileExistsError:
+        print(
+            f"casebook new: {content}/case_studies/{draft.slug}.md already exists; "
+            "choose another title or edit that file",
+            file=sys.stderr,
+        )
+        return 1
+    print(
+        f"Created {path}\n\nNext:\n"
+        f"  1. Open {path} and replace every TODO line with your own words.\n"
+        "  2. Run `.venv/bin/casebook check` and fix what it lists (file:line: what to do).\n"
+        "  3. Run `make serve` and read your page at http://127.0.0.1:8000/case_studies/"
+        f"{draft.slug}/\n"
+        "  4. Open a pull request and tick the checklist (see CONTRIBUTING.md)."
+    )
+    return 0
+
+
+def _ask_for_missing(answers: dict, taxonomies: dict) -> dict:
+    def ask(prompt: str) -> str:
+        try:
+            return input(prompt).strip()
+        except EOFError:
+            return ""
+
+    def ask_list(prompt: str) -> list[str]:
+        return [item.strip() for item in ask(prompt).split(",") if item.strip()]
+
+    def choices(name: str) -> str:
+        return ", ".join(taxonomies[name].terms) if name in taxonomies else ""
+
+    if not answers["title"]:
+        answers["title"] = ask("Title: ")
+    if not answers["place"]:
+        answers["place"] = ask(f"Place (one of: {choices('places')}): ")
+    if not answers["themes"]:
+        answers["themes"] = ask_list(f"Themes, comma-separated ({choices('themes')}): ")
+    if not answers["principles"]:
+        answers["principles"] = ask_list(
+            f"Index principles, comma-separated ({choices('principles')}): "
+        )
+    if len(answers["partners"]) < 2:
+        answers["partners"] += ask_list("Partners (at least two), comma-separated: ")
+    return answers
+
+
+def command_schema(args: argparse.Namespace) -> int:
+    from .schema import SCHEMA_FILES, schema_json
+
+    taxonomies = _taxonomies(Path(args.content))
+    if not taxonomies:
+        print(f"casebook schema: no readable {args.content}/taxonomy.yml", file=sys.stderr)
+        return 2
+    kinds = [args.kind] if args.kind else list(SCHEMA_FILES)
+    if args.output is None:
+        for kind in kinds:
+            sys.stdout.write(schema_json(kind, taxonomies))
+        return 0
+    output = Path(args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    for kind in kinds:
+        (output / SCHEMA_FILES[kind]).write_text(schema_json(kind, taxonomies), encoding="utf-8")
+        print(f"wrote {output / SCHEMA_FILES[kind]}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="casebook",
@@ -239,6 +362,46 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument("--json", action="store_true", help="print a JSON array")
     _add_index_arguments(search)
     search.set_defaults(handler=command_search)
+
+    new = commands.add_parser(
+        "new",
+        help="start a case study from the template",
+        description="Create content/case_studies/<slug>.md (slug from the title) with valid "
+        "front matter and the section headings. Asks for what is missing when run in a "
+        "terminal; never overwrites a file.",
+        epilog='example: casebook new --title "Inverclyde Connections" --place inverclyde '
+        "--theme collaborative-working --principle citizen-agency --partner KEY "
+        '--partner "Turning Point Scotland"',
+    )
+    new.add_argument("--title", help="the case study's name")
+    new.add_argument("--summary", help="one or two sentences (at most 300 characters)")
+    new.add_argument("--place", metavar="SLUG", help="a council area, or scotland")
+    new.add_argument("--theme", action="append", metavar="SLUG", help="a theme (repeatable)")
+    new.add_argument(
+        "--principle", action="append", metavar="SLUG", help="an Index principle (repeatable)"
+    )
+    new.add_argument(
+        "--partner",
+        action="append",
+        metavar="NAME",
+        help="a partner organisation (repeat; at least two)",
+    )
+    new.add_argument("--programme", metavar="SLUG", help="a programme (optional)")
+    new.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    new.add_argument("--no-input", action="store_true", help="never prompt")
+    new.set_defaults(handler=command_new)
+
+    schema = commands.add_parser(
+        "schema",
+        help="print or write the JSON Schema for front matter",
+        description="Generate JSON Schema (draft 2020-12) for case-study and policy-page "
+        "front matter from the validation rules and taxonomy.yml.",
+        epilog="example: casebook schema --output schemas",
+    )
+    schema.add_argument("--kind", choices=["case_study", "policy"])
+    schema.add_argument("--output", metavar="DIR", help="write files here instead of printing")
+    schema.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    schema.set_defaults(handler=command_schema)
 
     serve = commands.add_parser(
         "serve",

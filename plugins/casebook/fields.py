@@ -6,6 +6,7 @@ rule changes in one place. Taxonomy fields come from taxonomy.yml, not from here
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 SUMMARY_LIMIT = 300
@@ -59,3 +60,7 @@ PAGE_FIELDS = (
 )
 
 FIELDS_BY_KIND = {"case_study": CASE_STUDY_FIELDS, "policy": POLICY_FIELDS, "page": PAGE_FIELDS}
+
+# Blocks a page may ask for with `<!-- casebook:NAME [N] -->` (see generate.MARKERS).
+MARKER = re.compile(r"<!--\s*casebook:([a-z-]+)(?:\s+(\d+))?\s*-->")
+MARKER_NAMES = ("themes", "newest", "search")

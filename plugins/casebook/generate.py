@@ -7,10 +7,12 @@ like any hand-written link. Nothing here knows about MkDocs.
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from dataclasses import dataclass
 
-from .model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
+from .fields import MARKER, MARKER_NAMES
+from .model import CaseStudy, Catalogue, PolicyPage, page_url, relative_link, term_src_uri
 from .taxonomy import Taxonomy, Term
 
 CATALOGUE_URI = "case_studies/index.md"
@@ -356,3 +358,67 @@ def policy_footer(catalogue: Catalogue, policy: PolicyPage) -> str:
     return f"\n\n## Case studies that relate to this ({len(cases)})\n\n" + case_list(
         cases, policy.src_uri
     )
+
+
+# -- blocks an author places in a page with a marker ---------------------------------------
+
+
+def expand_markers(markdown: str, catalogue: Catalogue, src_uri: str) -> str:
+    """Replace `<!-- casebook:NAME [N] -->` with a generated block. Unknown names are left
+    as they are (an HTML comment renders as nothing) and reported by validation."""
+
+    def block(match: re.Match) -> str:
+        name, number = match.group(1), match.group(2)
+        maker = MARKERS.get(name)
+        if maker is None:
+            return match.group(0)
+        return maker(catalogue, src_uri, int(number) if number else None)
+
+    return MARKER.sub(block, markdown)
+
+
+def theme_cards(catalogue: Catalogue, src_uri: str, _: int | None = None) -> str:
+    taxonomy = catalogue.taxonomies.get("themes")
+    if taxonomy is None:
+        return ""
+    cards = []
+    for term in catalogue.terms_with_pages("themes"):
+        count = len(catalogue.cases_for("themes", term.slug))
+        cards.append(
+            '<div class="cb-card cb-card--theme" markdown>\n\n'
+            f"### {term_link(term, src_uri)}\n\n"
+            f"{escape(term.description)}\n\n"
+            f'<p class="cb-card__meta">{_count(count)}</p>\n\n</div>\n'
+        )
+    return '<div class="cb-cards" markdown>\n\n' + "\n".join(cards) + "\n</div>\n"
+
+
+def newest_cases(catalogue: Catalogue, src_uri: str, limit: int | None = None) -> str:
+    cases = sorted(
+        catalogue.case_studies,
+        key=lambda case: (case.published.isoformat() if case.published else "", case.title),
+        reverse=True,
+    )[: limit or 5]
+    return case_list(cases, src_uri)
+
+
+def search_box(catalogue: Catalogue, src_uri: str, _: int | None = None) -> str:
+    action = html.escape(page_url_from(src_uri, CATALOGUE_URI))
+    return (
+        f'<form class="cb-search" action="{action}" method="get" role="search">'
+        '<label for="cb-home-search">Find a case study by title, summary or partner</label>'
+        '<input type="search" id="cb-home-search" name="text" autocomplete="off">'
+        '<button type="submit" class="md-button md-button--primary">Search</button></form>\n'
+    )
+
+
+def page_url_from(from_uri: str, to_uri: str) -> str:
+    """The URL of `to_uri`'s page relative to `from_uri`'s page (directory URLs)."""
+    here = page_url(from_uri) or "."
+    there = page_url(to_uri) or "."
+    relative = posixpath.relpath(there, here)
+    return relative + "/" if not relative.endswith("/") else relative
+
+
+MARKERS = {"themes": theme_cards, "newest": newest_cases, "search": search_box}
+assert set(MARKERS) == set(MARKER_NAMES), "fields.MARKER_NAMES and MARKERS must agree"

@@ -16,11 +16,13 @@ from .generate import (
     case_study_footer,
     case_study_panel,
     catalogue_page,
+    expand_markers,
     policy_footer,
     policy_index_page,
     taxonomy_pages,
 )
 from .model import Catalogue, blend_related
+from .sanitize import sanitise_html
 from .search_index import SearchIndex, StagedIndex, search_documents, stage_index
 
 log = get_plugin_logger(__name__)
@@ -94,6 +96,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled or self.catalogue is None:
             return markdown
         src_uri = page.file.src_uri
+        markdown = expand_markers(markdown, self.catalogue, src_uri)
         case = self.catalogue.case_study_at(src_uri)
         if case is not None:
             limit = self.config.related_limit
@@ -111,6 +114,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if policy is not None:
             return markdown + policy_footer(self.catalogue, policy)
         return markdown
+
+    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        return sanitise_html(html) if self.config.enabled else html
 
     def on_post_build(self, *, config) -> None:
         if self.staged is None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .fields import FIELDS_BY_KIND, SOURCE_KEYS, THEME_KEYS, FieldSpec
+from .fields import FIELDS_BY_KIND, MARKER, MARKER_NAMES, SOURCE_KEYS, THEME_KEYS, FieldSpec
 from .load import Document
 from .problems import Problem
 from .taxonomy import Taxonomy
@@ -86,6 +86,10 @@ def _check_value(
             )
         elif not value.strip():
             yield _problem(document, name, f"'{name}' is empty: write {spec.help}")
+        elif value.strip().startswith("TODO"):
+            yield _problem(
+                document, name, f"'{name}' still has the template's TODO text: write {spec.help}"
+            )
         elif spec.max_length and len(value.strip()) > spec.max_length:
             yield _problem(
                 document,
@@ -179,6 +183,12 @@ def _check_source(document: Document, name: str, value: Any, today: dt.date) -> 
             yield from _check_year(document, f"{name}.year", item, today)
         elif not isinstance(item, str):
             yield _problem(document, f"{name}.{key}", f"'{name}.{key}' must be text")
+        elif item.strip().startswith("TODO"):
+            yield _problem(
+                document,
+                f"{name}.{key}",
+                f"'{name}.{key}' still has the template's TODO text: name the source",
+            )
         elif key == "url" and urlsplit(item).scheme not in ("http", "https"):
             yield _problem(
                 document, f"{name}.{key}", f"'{name}.url' must start with https:// or http://"
@@ -333,6 +343,13 @@ def _check_body(document: Document) -> Iterator[Problem]:
         )
     for offset, line in enumerate(document.body.split("\n")):
         number = document.body_line + offset
+        if line.lstrip().startswith("TODO"):
+            yield Problem(
+                document.display,
+                number,
+                "the template's TODO text is still here: "
+                "replace it with your own (see CONTRIBUTING.md)",
+            )
         if match := _HOSTILE_TAGS.search(line):
             yield Problem(
                 document.display,
@@ -346,6 +363,15 @@ def _check_body(document: Document) -> Iterator[Problem]:
                 number,
                 f"HTML event attribute '{match.group(1)}=' is not allowed in content; remove it",
             )
+        for marker in MARKER.finditer(line):
+            if marker.group(1) not in MARKER_NAMES:
+                yield Problem(
+                    document.display,
+                    number,
+                    f"unknown block '<!-- casebook:"
+                    f"{marker.group(1)} -->'{did_you_mean(marker.group(1), list(MARKER_NAMES))}"
+                    f"; blocks: {', '.join(MARKER_NAMES)}",
+                )
         if match := _URL_CONTEXT.search(line):
             yield Problem(
                 document.display,

@@ -1,0 +1,91 @@
+"""`casebook new`: a case study file from the template, with front matter that is valid
+from the first save and TODO lines that `casebook check` points to until they are written."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .taxonomy import Taxonomy
+from .text import did_you_mean, slugify
+
+TEMPLATE = Path(__file__).parent / "templates" / "case_study.md"
+TODO = "TODO"
+
+
+@dataclass
+class NewCaseStudy:
+    title: str
+    place: str
+    themes: list[str]
+    principles: list[str]
+    partners: list[str]
+    summary: str = ""
+    programme: str | None = None
+    started: int | None = None
+    source: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def slug(self) -> str:
+        return slugify(self.title)
+
+
+def term_errors(draft: NewCaseStudy, taxonomies: dict[str, Taxonomy]) -> list[str]:
+    """What is wrong with the chosen terms, with the same suggestions as `casebook check`."""
+    errors = []
+    wanted = {
+        "places": [draft.place],
+        "themes": draft.themes,
+        "principles": draft.principles,
+        "programmes": [draft.programme] if draft.programme else [],
+    }
+    for name, values in wanted.items():
+        taxonomy = taxonomies.get(name)
+        if taxonomy is None or taxonomy.open:
+            continue
+        for value in values:
+            if value not in taxonomy.terms:
+                errors.append(
+                    f"unknown {taxonomy.singular.lower()} '{value}'"
+                    f"{did_you_mean(value, list(taxonomy.terms))}"
+                )
+    if len(draft.partners) < 2:
+        errors.append("give at least two --partner: a case study is a collaboration")
+    if not draft.slug:
+        errors.append("the title needs at least one letter or digit")
+    return errors
+
+
+def render(draft: NewCaseStudy, today: dt.date) -> str:
+    front = {
+        "title": draft.title,
+        "summary": draft.summary or f"{TODO}: one or two sentences, at most 300 characters.",
+        "place": draft.place,
+        "themes": draft.themes,
+        "principles": draft.principles,
+        "partners": draft.partners,
+    }
+    if draft.programme:
+        front["programme"] = draft.programme
+    if draft.started:
+        front["started"] = draft.started
+    front["policies"] = []
+    front["source"] = draft.source or {
+        "title": f"{TODO}: the report or page the facts come from",
+        "publisher": f"{TODO}: who published it",
+    }
+    front["published"] = today
+    text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88).strip()
+    return TEMPLATE.read_text(encoding="utf-8").replace("{front_matter}", text)
+
+
+def write_case_study(draft: NewCaseStudy, content_dir: Path, today: dt.date) -> Path:
+    """Write the new file; refuses to overwrite (FileExistsError)."""
+    path = content_dir / "case_studies" / f"{draft.slug}.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
+        handle.write(render(draft, today))
+    return path

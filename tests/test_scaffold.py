@@ -1,0 +1,121 @@
+"""`casebook new` and `casebook schema`: the contributor's first two commands."""
+
+import json
+
+import jsonschema
+import pytest
+import yaml
+from casebook.catalogue import load_catalogue
+from casebook.cli import main
+from casebook.schema import SCHEMA_FILES, schema_json
+from casebook.taxonomy import load_taxonomies
+
+from .conftest import ROOT, TODAY
+
+NEW = [
+    "new",
+    "--title",
+    "Peer Café Project",
+    "--place",
+    "inverclyde",
+    "--theme",
+    "lived-experience",
+    "--principle",
+    "citizen-agency",
+    "--partner",
+    "Org A",
+    "--partner",
+    "Org B",
+    "--no-input",
+]
+
+
+def test_new_writes_a_template_whose_only_problems_are_its_todos(content, capsys):
+    assert main([*NEW, "--content", str(content)]) == 0
+    out = capsys.readouterr().out
+    path = content / "case_studies" / "peer-cafe-project.md"
+    assert f"Created {path}" in out and "casebook check" in out and "make serve" in out
+    text = path.read_text(encoding="utf-8")
+    for heading in [
+        "What they did",
+        "How they work together",
+        "What changed",
+        "Challenges",
+        "Learning for others",
+    ]:
+        assert f"## {heading}" in text
+    _, problems = load_catalogue(content, today=TODAY)
+    mine = [p for p in problems if p.path.endswith("peer-cafe-project.md")]
+    assert mine and all("TODO" in p.message for p in mine)
+    # Once the TODOs are written, the file is valid.
+    lines = [line for line in text.split("\n") if not line.lstrip().startswith("TODO")]
+    fixed = "\n".join(lines).replace(
+        "TODO: one or two sentences, at most 300 characters.", "A real summary."
+    )
+    fixed = fixed.replace("TODO: the report or page the facts come from", "A report")
+    fixed = fixed.replace("TODO: who published it", "A publisher") + "\nWords.\n"
+    path.write_text(fixed, encoding="utf-8")
+    _, problems = load_catalogue(content, today=TODAY)
+    assert [p for p in problems if p.path.endswith("peer-cafe-project.md")] == []
+
+
+def test_new_refuses_to_overwrite(content, capsys):
+    assert main([*NEW, "--content", str(content)]) == 0
+    before = (content / "case_studies/peer-cafe-project.md").read_text()
+    assert main([*NEW, "--content", str(content)]) == 1
+    assert "already exists" in capsys.readouterr().err
+    assert (content / "case_studies/peer-cafe-project.md").read_text() == before
+
+
+def test_new_suggests_terms_and_asks_for_missing_flags(content, capsys):
+    bad = [*NEW[:3], "--place", "inverclide", *NEW[5:], "--content", str(content)]
+    assert main(bad) == 2
+    assert "did you mean 'inverclyde'" in capsys.readouterr().err
+    assert main(["new", "--title", "X", "--no-input", "--content", str(content)]) == 2
+    assert "give --place, --theme, --principle, --partner" in capsys.readouterr().err
+
+
+def test_new_prompts_in_a_terminal(content, monkeypatch, capsys):
+    answers = iter(["Asked Project", "glasgow-city", "culture-shift", "citizen-agency", "One, Two"])
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    assert main(["new", "--content", str(content)]) == 0
+    front = (content / "case_studies/asked-project.md").read_text().split("---")[1]
+    data = yaml.safe_load(front)
+    assert data["place"] == "glasgow-city" and data["partners"] == ["One", "Two"]
+
+
+def test_committed_schemas_match_the_generated_ones():
+    taxonomies, _ = load_taxonomies(ROOT / "content")
+    for kind, name in SCHEMA_FILES.items():
+        committed = (ROOT / "schemas" / name).read_text(encoding="utf-8")
+        assert committed == schema_json(kind, taxonomies), (
+            f"schemas/{name} is stale: run `.venv/bin/casebook schema --output schemas`"
+        )
+
+
+def front_matter_of(path):
+    return yaml.safe_load(path.read_text(encoding="utf-8").split("---")[1])
+
+
+def test_schema_accepts_valid_and_rejects_invalid_front_matter(content):
+    taxonomies, _ = load_taxonomies(content)
+    schema = json.loads(schema_json("case_study", taxonomies))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+    for path in (content / "case_studies").glob("*.md"):
+        data = front_matter_of(path)
+        data.pop("published", None)  # YAML dates load as date objects, not strings
+        assert list(validator.iter_errors(data)) == [], path
+    bad = front_matter_of(content / "case_studies/alpha-network.md")
+    bad.pop("published")
+    bad["themes"] = ["not-a-theme"]
+    bad["partners"] = ["only one"]
+    bad["colour"] = "red"
+    assert len(list(validator.iter_errors(bad))) == 3
+
+
+@pytest.mark.parametrize("kind", ["case_study", "policy"])
+def test_schema_command_prints_json(kind, capsys):
+    assert main(["schema", "--kind", kind, "--content", str(ROOT / "content")]) == 0
+    assert json.loads(capsys.readouterr().out)["type"] == "object"
