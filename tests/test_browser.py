@@ -258,6 +258,7 @@ PAGES = {
     "theme": "themes/collaborative-working/",
     "principle": "principles/citizen-agency/",
     "policy": "policy/test-act/",
+    "self-assessment": "index/self-assessment/",
 }
 
 
@@ -285,3 +286,70 @@ def test_axe_finds_no_violations_and_a_screenshot_is_saved(page, site, name):
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
     ]
     assert violations == []
+
+
+def open_assessment(page, site):
+    page.goto(site["url"] + "index/self-assessment/")
+    page.wait_for_selector("#cb-assessment-tools:not([hidden])")
+
+
+def test_self_assessment_keeps_answers_in_this_browser_only(page, site):
+    requests: list[tuple[str, str]] = []
+    page.on("request", lambda request: requests.append((request.method, request.url)))
+    open_assessment(page, site)
+    page.check("#rating-citizen-agency-emerging")
+    page.fill("#note-citizen-agency", "We ask people, but late.")
+    assert page.inner_text("#cb-assessment-status") == "Saved in this browser."
+    page.reload()
+    page.wait_for_selector("#cb-assessment-tools:not([hidden])")
+    assert page.is_checked("#rating-citizen-agency-emerging")
+    assert page.input_value("#note-citizen-agency") == "We ask people, but late."
+    assert all(method == "GET" for method, _ in requests)
+    assert not any("We ask people" in url or "emerging" in url for _, url in requests)
+
+
+def test_self_assessment_exports_and_imports_csv_and_clears(page, site, tmp_path):
+    open_assessment(page, site)
+    page.check("#rating-sharing-resources-embedded")
+    page.fill("#note-sharing-resources", 'Shared office, "pooled" funds,\nand staff time')
+    with page.expect_download() as download:
+        page.click("#cb-export")
+    exported = tmp_path / "answers.csv"
+    download.value.save_as(exported)
+    import csv as csv_module
+
+    rows = list(csv_module.DictReader(exported.open(encoding="utf-8", newline="")))
+    assert [row["principle_slug"] for row in rows] == ["citizen-agency", "sharing-resources"]
+    assert rows[1]["rating"] == "embedded"
+    assert rows[1]["note"] == 'Shared office, "pooled" funds,\nand staff time'
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#cb-clear-answers")
+    assert not page.is_checked("#rating-sharing-resources-embedded")
+    assert page.input_value("#note-sharing-resources") == ""
+    page.set_input_files("#cb-import", str(exported))
+    page.wait_for_function(
+        "document.getElementById('cb-assessment-status').textContent.startsWith('Imported')"
+    )
+    assert page.is_checked("#rating-sharing-resources-embedded")
+    assert "pooled" in page.input_value("#note-sharing-resources")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(
+        "principle_slug,rating,note\nnot-a-principle,emerging,x\ncitizen-agency,excellent,x\n",
+        encoding="utf-8",
+    )
+    page.set_input_files("#cb-import", str(bad))
+    page.wait_for_function(
+        "document.getElementById('cb-assessment-status').textContent.includes('skipped 2')"
+    )
+
+
+def test_self_assessment_without_javascript_is_a_printable_questionnaire(browser, site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site["url"] + "index/self-assessment/")
+    assert page.locator("#cb-assessment-tools").is_hidden()
+    assert page.locator("fieldset.cb-rating").count() == 2
+    assert page.locator("textarea").count() == 2
+    assert "How do we put citizens first?" in page.inner_text("article")
+    assert page.locator('a[href$="case_studies/beta-connections/"]').count() >= 1
+    context.close()

@@ -30,4 +30,4 @@ def load_catalogue(
 
 def generated_index_uris() -> set[str]:
     """Index pages the generator writes when the content does not provide its own."""
-    return {"case_studies/index.md", "policy/index.md"}
+    return {"case_studies/index.md", "policy/index.md", "index/self-assessment.md"}

@@ -1,14 +1,21 @@
 """Open data from the Catalogue: the JSON export that the catalogue page, exports and
-tests all read."""
+tests all read, the CSV beside it, the Atom feed and schema.org JSON-LD."""
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
+import io
 import json
 from typing import Any
+from xml.etree import ElementTree as ET
 
 from .model import CaseStudy, Catalogue
 
 EXPORT_URI = "data/case_studies.json"
+CSV_URI = "data/case_studies.csv"
+FEED_URI = "feed.xml"
+ATOM = "http://www.w3.org/2005/Atom"
 
 
 def case_study_record(case: CaseStudy) -> dict[str, Any]:
@@ -39,3 +46,139 @@ def case_study_record(case: CaseStudy) -> dict[str, Any]:
 def case_studies_json(catalogue: Catalogue) -> str:
     records = [case_study_record(case) for case in catalogue.case_studies]
     return json.dumps(records, ensure_ascii=False, separators=(",", ":"))
+
+
+def case_studies_csv(catalogue: Catalogue) -> str:
+    """One row per case study, the JSON export's columns, list fields joined with "; "."""
+    records = [case_study_record(case) for case in catalogue.case_studies]
+    columns = list(records[0]) if records else list(case_study_record_columns())
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    for record in records:
+        writer.writerow(
+            {
+                key: "; ".join(value)
+                if isinstance(value, list)
+                else ("" if value is None else value)
+                for key, value in record.items()
+            }
+        )
+    return buffer.getvalue()
+
+
+def case_study_record_columns() -> tuple[str, ...]:
+    return (
+        "slug",
+        "title",
+        "url",
+        "summary",
+        "place",
+        "themes",
+        "principles",
+        "partners",
+        "programme",
+        "started",
+        "focus",
+        "policies",
+        "published",
+    )
+
+
+def absolute_url(site_url: str, path: str) -> str:
+    return (site_url.rstrip("/") + "/" if site_url else "/") + path
+
+
+def atom_feed(
+    catalogue: Catalogue, site_url: str, site_name: str, today: dt.date | None = None
+) -> str:
+    """An Atom feed of case studies, newest `published` first (undated ones last)."""
+    ET.register_namespace("", ATOM)
+
+    def element(parent, tag: str, text: str | None = None, **attributes) -> ET.Element:
+        child = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attributes)
+        if text is not None:
+            child.text = text
+        return child
+
+    def stamp(date: dt.date | None) -> str:
+        return f"{(date or today or dt.date.today()).isoformat()}T00:00:00Z"
+
+    cases = sorted(
+        catalogue.case_studies,
+        key=lambda case: (case.published or dt.date.min, case.title),
+        reverse=True,
+    )
+    feed = ET.Element(f"{{{ATOM}}}feed")
+    element(feed, "title", f"{site_name}: case studies")
+    element(feed, "id", absolute_url(site_url, FEED_URI))
+    element(
+        feed, "link", href=absolute_url(site_url, FEED_URI), rel="self", type="application/atom+xml"
+    )
+    element(feed, "link", href=absolute_url(site_url, ""), rel="alternate", type="text/html")
+    newest = max((case.published for case in cases if case.published), default=None)
+    element(feed, "updated", stamp(newest))
+    author = element(feed, "author")
+    element(author, "name", site_name)
+    for case in cases:
+        entry = element(feed, "entry")
+        element(entry, "title", case.title)
+        element(entry, "id", absolute_url(site_url, case.url))
+        element(
+            entry, "link", href=absolute_url(site_url, case.url), rel="alternate", type="text/html"
+        )
+        element(entry, "updated", stamp(case.published))
+        if case.published:
+            element(entry, "published", stamp(case.published))
+        element(entry, "summary", case.summary or case.title)
+        for name in ("themes", "places"):
+            for term in case.terms.get(name, ()):
+                element(entry, "category", term=term.slug, label=term.label)
+    ET.indent(feed)
+    return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="unicode")
+
+
+def case_study_json_ld(catalogue: Catalogue, case: CaseStudy, site_url: str, site_name: str) -> str:
+    """schema.org Article for a case study page, safe to place inside a <script> element."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Article",
+        "headline": case.title,
+        "description": case.summary,
+        "url": absolute_url(site_url, case.url),
+        "isPartOf": {"@type": "WebSite", "name": site_name, "url": absolute_url(site_url, "")},
+        "about": [
+            {"@type": "Thing", "name": term.label}
+            for name in ("themes", "principles")
+            for term in case.terms.get(name, ())
+        ],
+        "keywords": [
+            term.label
+            for name in ("themes", "principles", "focus")
+            for term in case.terms.get(name, ())
+        ],
+        "spatialCoverage": [
+            {"@type": "AdministrativeArea", "name": term.label}
+            for term in case.terms.get("places", ())
+        ],
+        "contributor": [
+            {"@type": "Organization", "name": term.label} for term in case.terms.get("partners", ())
+        ],
+        "inLanguage": "en-GB",
+    }
+    if case.published:
+        data["datePublished"] = case.published.isoformat()
+    if case.source:
+        citation: dict[str, Any] = {
+            "@type": "CreativeWork",
+            "name": case.source.title,
+            "publisher": {"@type": "Organization", "name": case.source.publisher},
+        }
+        if case.source.year:
+            citation["datePublished"] = str(case.source.year)
+        if case.source.url:
+            citation["url"] = case.source.url
+        data["citation"] = citation
+    text = json.dumps(data, ensure_ascii=False, indent=None)
+    # Inside <script>, "</" could end the element early: escape it.
+    return text.replace("</", "<\\/")

@@ -422,3 +422,92 @@ def page_url_from(from_uri: str, to_uri: str) -> str:
 
 MARKERS = {"themes": theme_cards, "newest": newest_cases, "search": search_box}
 assert set(MARKERS) == set(MARKER_NAMES), "fields.MARKER_NAMES and MARKERS must agree"
+
+
+# -- the Index as a self-assessment -----------------------------------------------------------
+
+SELF_ASSESSMENT_URI = "index/self-assessment.md"
+RATINGS = (
+    ("not-started", "Not started"),
+    ("emerging", "Emerging"),
+    ("established", "Established"),
+    ("embedded", "Embedded"),
+)
+
+
+def self_assessment_page(catalogue: Catalogue, taxonomy_name: str = "principles") -> GeneratedPage:
+    """A questionnaire from the principles taxonomy: a rating and a note per principle, and
+    the case studies that show it. The script keeps answers in the browser; without it the
+    page is a printable questionnaire."""
+    uri = SELF_ASSESSMENT_URI
+    taxonomy = catalogue.taxonomies[taxonomy_name]
+    parts = [
+        front_matter(
+            "Collaborative Providers Index self-assessment",
+            "Rate your collaboration against each principle of the Index.",
+        )
+    ]
+    parts.append(
+        "Use the Collaborative Providers Index to take stock of your own collaboration. For "
+        "each principle, read the questions, choose how far along you are and note why. "
+        "Where you are weaker, the case studies listed under the principle show how others "
+        "have worked on it.\n"
+    )
+    parts.append(
+        '<div class="cb-assessment" id="cb-assessment" markdown>\n\n'
+        '<div class="cb-assessment__tools" id="cb-assessment-tools" hidden>'
+        '<p class="cb-assessment__privacy">Your answers are saved only in this browser, on '
+        "this device. Nothing is sent anywhere.</p>"
+        '<button type="button" class="md-button" id="cb-export">Export as CSV</button>'
+        '<label class="md-button" for="cb-import">Import a CSV</label>'
+        '<input type="file" id="cb-import" accept=".csv,text/csv" class="cb-visually-hidden">'
+        '<button type="button" class="md-button" id="cb-print">Print a summary</button>'
+        '<button type="button" class="md-button" id="cb-clear-answers">Clear all answers'
+        "</button></div>\n"
+        '<p class="cb-status" id="cb-assessment-status" role="status" aria-live="polite"></p>\n'
+    )
+    groups = list(taxonomy.groups.values()) or [None]
+    for group in groups:
+        members = [t for t in taxonomy.terms.values() if group is None or t.group == group.slug]
+        if group is not None:
+            parts.append(f"## {escape(group.label)}\n")
+            if group.description:
+                parts.append(group.description + "\n")
+        for term in members:
+            parts.append(_assessment_item(catalogue, term, uri, group.label if group else ""))
+    parts.append("</div>\n")
+    return GeneratedPage(uri, "\n".join(parts))
+
+
+def _assessment_item(catalogue: Catalogue, term: Term, uri: str, category: str) -> str:
+    slug = html.escape(term.slug)
+    label = html.escape(term.label)
+    lines = [f"### {term_link(term, uri)}\n"]
+    if term.description:
+        lines.append(escape(term.description) + "\n")
+    if term.questions:
+        lines.append("\n".join(f"- {escape(question)}" for question in term.questions) + "\n")
+    radios = "".join(
+        f'<div class="cb-option"><input type="radio" id="rating-{slug}-{value}" '
+        f'name="rating-{slug}" value="{value}"><label for="rating-{slug}-{value}">{text}'
+        "</label></div>"
+        for value, text in RATINGS
+    )
+    lines.append(
+        f'<fieldset class="cb-rating" data-principle="{slug}" '
+        f'data-label="{label}" data-category="{html.escape(category)}">'
+        f"<legend>How far along are you with {label.lower()}?</legend>{radios}</fieldset>"
+    )
+    lines.append(
+        f'<div class="cb-note"><label for="note-{slug}">Notes on {label.lower()}</label>'
+        f'<textarea id="note-{slug}" name="note-{slug}" rows="3"></textarea></div>\n'
+    )
+    cases = catalogue.cases_for(term.taxonomy, term.slug)
+    lines.append(
+        "Case studies that show this principle:\n"
+        if cases
+        else "_No case study shows this principle yet._\n"
+    )
+    if cases:
+        lines.append("\n".join(f"- {link(case.title, uri, case.src_uri)}" for case in cases) + "\n")
+    return "\n".join(lines)

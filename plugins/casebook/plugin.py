@@ -11,7 +11,15 @@ from mkdocs.structure.files import File, Files
 
 from .catalogue import load_catalogue
 from .config import CasebookConfig
-from .export import EXPORT_URI, case_studies_json
+from .export import (
+    CSV_URI,
+    EXPORT_URI,
+    FEED_URI,
+    atom_feed,
+    case_studies_csv,
+    case_studies_json,
+    case_study_json_ld,
+)
 from .generate import (
     case_study_footer,
     case_study_panel,
@@ -19,6 +27,7 @@ from .generate import (
     expand_markers,
     policy_footer,
     policy_index_page,
+    self_assessment_page,
     taxonomy_pages,
 )
 from .model import Catalogue, blend_related
@@ -26,6 +35,13 @@ from .sanitize import sanitise_html
 from .search_index import SearchIndex, StagedIndex, search_documents, stage_index
 
 log = get_plugin_logger(__name__)
+
+
+def page_url_to(page_url: str, target: str) -> str:
+    """A relative URL from a page (directory URL) to a file at the site root."""
+    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
+    return "../" * depth + target
+
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
@@ -58,9 +74,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
-            script = ExtraScriptValue(f"{ASSET_URI}/catalogue.js")
-            script.defer = True
-            config.extra_javascript.append(script)
+            for name in ("catalogue.js", "self_assessment.js"):
+                script = ExtraScriptValue(f"{ASSET_URI}/{name}")
+                script.defer = True
+                config.extra_javascript.append(script)
         return config
 
     def on_files(self, files: Files, /, *, config) -> Files:
@@ -72,10 +89,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         generated = taxonomy_pages(self.catalogue)
         generated.append(catalogue_page(self.catalogue))
         generated.append(policy_index_page(self.catalogue))
+        if "principles" in self.catalogue.taxonomies:
+            generated.append(self_assessment_page(self.catalogue))
         for page in generated:
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
+        files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
+        files.append(
+            File.generated(
+                config,
+                FEED_URI,
+                content=atom_feed(self.catalogue, config.site_url or "", config.site_name),
+            )
+        )
         for asset in sorted(ASSETS.iterdir()):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
@@ -117,6 +144,23 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
         return sanitise_html(html) if self.config.enabled else html
+
+    def on_post_page(self, output: str, /, *, page, config) -> str:
+        """Structured data goes in after sanitising (which rightly strips scripts), and is
+        built only from escaped front-matter values."""
+        if not self.config.enabled or self.catalogue is None:
+            return output
+        case = self.catalogue.case_study_at(page.file.src_uri)
+        head = (
+            f'<link rel="alternate" type="application/atom+xml" title="Case studies" '
+            f'href="{page_url_to(page.url, FEED_URI)}">'
+        )
+        if case is not None:
+            json_ld = case_study_json_ld(
+                self.catalogue, case, config.site_url or "", config.site_name
+            )
+            head += f'\n<script type="application/ld+json">{json_ld}</script>'
+        return output.replace("</head>", head + "\n</head>", 1)
 
     def on_post_build(self, *, config) -> None:
         if self.staged is None:
