@@ -8,6 +8,7 @@ from casebook import search_index as search_module
 from casebook.catalogue import load_catalogue
 from casebook.model import blend_related
 from casebook.search_index import SearchIndex, search_documents, stage_index, update_index
+from casebook.similarity import similar_documents
 
 from .conftest import TODAY, VALID_CASE, write
 
@@ -207,12 +208,13 @@ def test_an_open_index_sees_a_swapped_in_rebuild(content, tmp_path):
     assert slugs(index.search("delta project"))[0] == "delta"
 
 
-def test_related_blends_shared_terms_with_text_similarity(content, tmp_path, index):
+def test_related_blends_shared_terms_with_text_similarity(content, index):
     catalogue, _ = load_catalogue(content, today=TODAY)
     north = catalogue.case_study("peer-recovery-north")
     shared = catalogue.related_cases(north, limit=None)
     assert "peer-recovery-south" not in [case.slug for case, _ in shared]  # no term in common
-    similar = index.more_like(north.src_uri, limit=10)
+    texts = {doc.slug: doc.body for doc in search_documents(catalogue) if doc.kind == "case_study"}
+    similar = similar_documents(texts, limit=10)["peer-recovery-north"]
     assert similar[0][0] == "peer-recovery-south"
     # gamma-pilot shares a theme with north; south shares none but says the same things
     assert "gamma-pilot" in [case.slug for case, _ in shared[:3]]

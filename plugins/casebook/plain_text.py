@@ -1,33 +1,44 @@
-"""Markdown to plain text and headings, for the search index and snippets."""
+"""Markdown to plain text and headings, for the search index, snippets and similarity."""
 
 from __future__ import annotations
 
 import re
 
-_FENCE = re.compile(r"^(```|~~~).*?^\1\s*$", re.MULTILINE | re.DOTALL)
-_HEADING = re.compile(r"^#{1,6}\s+(.+?)\s*#*\s*$", re.MULTILINE)
+_FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
+# Patterns that start at a line begin with a literal "\n" (the text gets one prepended):
+# Python's re tries a MULTILINE "^" at every position, which is several times slower.
+_HEADING = re.compile(r"\n#{1,6}[ \t]+([^\n]+?)[ \t]*#*[ \t]*(?=\n)")
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
-_REFERENCE = re.compile(r"^\s*\[[^\]]+\]:\s*\S+.*$", re.MULTILINE)
-_TAG = re.compile(r"<[^>]+>")
-_MARKUP = re.compile(r"[*_`>#|]+|^\s*[-+]\s+|^\s*\d+\.\s+|\{[:#.][^}]*\}", re.MULTILINE)
-_SPACE = re.compile(r"\s+")
+_REFERENCE = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
+_TAG = re.compile(r"<[^>\n]+>")
+_MARKUP = str.maketrans({char: " " for char in "*_`>#|\\"})
+_LIST_MARK = re.compile(r"\n[ \t]*(?:[-+]|\d+\.)[ \t]+")
+_ATTRIBUTES = re.compile(r"\{[:#.][^}\n]*\}")
+
+
+def _without_fences(markdown: str) -> str:
+    return _FENCE.sub(" ", markdown) if ("```" in markdown or "~~~" in markdown) else markdown
 
 
 def headings(markdown: str) -> list[str]:
-    return [_inline(text) for text in _HEADING.findall(_FENCE.sub("", markdown))]
+    return [_inline(text) for text in _HEADING.findall("\n" + _without_fences(markdown) + "\n")]
 
 
 def plain_text(markdown: str) -> str:
-    text = _FENCE.sub(" ", markdown)
-    text = _REFERENCE.sub(" ", text)
-    text = _inline(text)
-    return _SPACE.sub(" ", text).strip()
+    text = _without_fences(markdown)
+    if "]:" in text:
+        text = _REFERENCE.sub(" ", text)
+    return _inline(text)
 
 
 def _inline(text: str) -> str:
-    text = _IMAGE.sub(r"\1", text)
-    text = _LINK.sub(r"\1", text)
-    text = _TAG.sub(" ", text)
-    text = _MARKUP.sub(" ", text)
-    return _SPACE.sub(" ", text.replace("\\", "")).strip()
+    if "](" in text:
+        text = _IMAGE.sub(r"\1", text)
+        text = _LINK.sub(r"\1", text)
+    if "<" in text:
+        text = _TAG.sub(" ", text)
+    if "{" in text:
+        text = _ATTRIBUTES.sub(" ", text)
+    text = _LIST_MARK.sub("\n", "\n" + text).translate(_MARKUP)
+    return " ".join(text.split())

@@ -32,7 +32,8 @@ from .generate import (
 )
 from .model import Catalogue, blend_related
 from .sanitize import sanitise_html
-from .search_index import SearchIndex, StagedIndex, search_documents, stage_index
+from .search_index import StagedIndex, search_documents, stage_index
+from .similarity import similar_documents
 
 log = get_plugin_logger(__name__)
 
@@ -62,7 +63,7 @@ class _WarningCounter(logging.Handler):
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     staged: StagedIndex | None = None
-    search: SearchIndex | None = None
+    similar: dict[str, list[tuple[str, float]]] = {}
 
     counter: _WarningCounter | None = None
 
@@ -107,17 +108,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
             )
-        if self.config.search_index:
-            self._stage_search_index()
-        return files
-
-    def _stage_search_index(self) -> None:
-        self._discard()
-        self.staged = stage_index(
-            self.index_dir, search_documents(self.catalogue), self.catalogue.taxonomies
+        documents = search_documents(self.catalogue)
+        self.similar = similar_documents(
+            {d.slug: d.body for d in documents if d.kind == "case_study"},
+            limit=self.config.related_limit * 2,
         )
-        log.info(str(self.staged.report))
-        self.search = SearchIndex(self.staged.path)
+        if self.config.search_index:
+            self._discard()
+            self.staged = stage_index(self.index_dir, documents, self.catalogue.taxonomies)
+            log.info(str(self.staged.report))
+        return files
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
@@ -128,8 +128,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if case is not None:
             limit = self.config.related_limit
             shared = self.catalogue.related_cases(case, limit=None)
-            similar = self.search.more_like(src_uri, limit=limit * 2) if self.search else []
-            related = blend_related(self.catalogue, shared, similar, limit)
+            related = blend_related(self.catalogue, shared, self.similar.get(case.slug, []), limit)
             return (
                 case_study_panel(self.catalogue, case)
                 + markdown
@@ -169,9 +168,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             log.info("strict build has warnings: the previous search index is kept")
             self._discard()
             return
-        if self.search is not None:
-            self.search.close()
-            self.search = None
         self.staged.publish()
         self.staged = None
 
@@ -185,9 +181,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
 
     def _discard(self) -> None:
-        if self.search is not None:
-            self.search.close()
-            self.search = None
         if self.staged is not None:
             self.staged.discard()
             self.staged = None

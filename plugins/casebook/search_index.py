@@ -406,20 +406,6 @@ class SearchIndex:
             themes=themes,
         )
 
-    def more_like(
-        self, key: str, limit: int = 5, kind: str = "case_study"
-    ) -> list[tuple[str, float]]:
-        """Documents whose text is most like the one at `key` (Whoosh's more-like-this)."""
-        self.refresh()
-        with self._ix.searcher() as searcher:
-            number = searcher.document_number(key=key)
-            if number is None:
-                return []
-            results = searcher.more_like(
-                number, "body", top=limit, filter=Term("kind", kind), numterms=20
-            )
-            return [(hit["slug"], float(hit.score)) for hit in results]
-
     def close(self) -> None:
         if self._ix is not None:
             self._ix.close()

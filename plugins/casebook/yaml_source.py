@@ -11,6 +11,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's C parser when PyYAML was built with it (the PyPI wheels are): same safe
+# constructors, same marks, several times faster on thousands of files.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class ParsedYaml:
@@ -24,7 +28,7 @@ class ParsedYaml:
 def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     """Parse `text` (which starts at `first_line` of its file) into plain data and key lines."""
     try:
-        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+        for event in yaml.parse(text, Loader=SafeLoader):
             anchor = getattr(event, "anchor", None)
             if isinstance(event, yaml.AliasEvent) or anchor:
                 return ParsedYaml(
@@ -32,7 +36,7 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
                     "write each value out in full",
                     error_line=first_line + event.start_mark.line,
                 )
-        loader = yaml.SafeLoader(text)
+        loader = SafeLoader(text)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None
