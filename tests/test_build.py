@@ -201,3 +201,34 @@ def test_built_html_contains_no_hostile_construct_whatever_slipped_through(conte
     ]
     # and casebook check flagged them, so a strict build would have failed
     assert "raw HTML <script>" in result.stderr and "'javascript:' links" in result.stderr
+
+
+def test_every_internal_link_in_the_built_site_resolves(built):
+    """Generated lists are raw HTML with final URLs (MkDocs does not check those), so the
+    whole site is checked here."""
+    from html.parser import HTMLParser
+    from urllib.parse import urljoin, urlsplit
+
+    class Links(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.hrefs = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                self.hrefs.extend(value for name, value in attrs if name == "href" and value)
+
+    broken = []
+    pages = list(built.rglob("*.html"))
+    for page in pages:
+        parser = Links()
+        parser.feed(page.read_text(encoding="utf-8"))
+        base = "/" + str(page.relative_to(built))
+        for href in parser.hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc or not parts.path:
+                continue
+            target = built / urlsplit(urljoin(base, href)).path.lstrip("/")
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append((base, href))
+    assert len(pages) > 30 and broken == []

@@ -51,3 +51,11 @@ def test_urls_and_relative_links():
     assert page_url("index.md") == ""
     assert relative_link("themes/a.md", "case_studies/b.md") == "../case_studies/b.md"
     assert relative_link("case_studies/b.md", "case_studies/c.md") == "c.md"
+
+
+def test_related_candidates_come_from_the_rarest_terms_first(content):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    beta = catalogue.case_study("beta-connections")
+    # with room for one candidate, the case sharing beta's rarest shared term is scored
+    assert [(c.slug, n) for c, n in catalogue.related_cases(beta, candidates=1)] == [
+        ("alpha-network", 4)]

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from .load import Document
 from .taxonomy import Taxonomy, Term
+
+# Enough candidates for exact ranking in any library of a few hundred cases; past that,
+# related_cases looks at the cases sharing the rarest terms first.
+RELATED_CANDIDATES = 300
 
 
 def page_url(src_uri: str) -> str:
@@ -81,6 +85,7 @@ class Catalogue:
     _cases_by_uri: dict[str, CaseStudy] = field(default_factory=dict)
     _policies_by_uri: dict[str, PolicyPage] = field(default_factory=dict)
     _cases_by_slug: dict[str, CaseStudy] = field(default_factory=dict)
+    _keys_by_slug: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.case_studies.sort(key=lambda case: case.title.lower())
@@ -129,16 +134,36 @@ class Catalogue:
     def citing(self, policy_slug: str) -> list[CaseStudy]:
         return [case for case in self.case_studies if policy_slug in case.policies]
 
-    def related_cases(self, case: CaseStudy, limit: int | None = 5) -> list[tuple[CaseStudy, int]]:
-        """Other case studies by the number of terms they share, most first, then A-Z."""
-        shared: Counter[str] = Counter()
-        for name, terms in case.terms.items():
-            for term in terms:
-                for other in self.cases_for(name, term.slug):
-                    if other.slug != case.slug:
-                        shared[other.slug] += 1
-        ranked = sorted(shared.items(), key=lambda item: (-item[1], item[0]))
-        return [(self.case_study(slug), count) for slug, count in ranked[:limit]]
+    def related_cases(
+        self, case: CaseStudy, limit: int | None = 5, candidates: int = RELATED_CANDIDATES
+    ) -> list[tuple[CaseStudy, int]]:
+        """Other case studies by the number of terms they share, most first, then A-Z.
+
+        Candidates come from the case's rarest terms first and stop at `candidates`, so
+        a theme shared by a quarter of a large library does not make this quadratic. Up
+        to that many other cases sharing a term, the ranking is exact."""
+        own = self._term_keys(case)
+        pool: dict[str, CaseStudy] = {}
+        for key in sorted(own, key=lambda key: (len(self._cases_by_term.get(key, ())), key)):
+            posting = self._cases_by_term.get(key, [])
+            room = candidates - len(pool)
+            if room <= 0:
+                break
+            for other in posting if len(posting) <= room else posting[:room]:
+                if other.slug != case.slug:
+                    pool.setdefault(other.slug, other)
+        scored = [(other, len(own & self._term_keys(other))) for other in pool.values()]
+        scored.sort(key=lambda item: (-item[1], item[0].slug))
+        return scored[:limit] if limit else scored
+
+    def _term_keys(self, case: CaseStudy) -> frozenset[tuple[str, str]]:
+        keys = self._keys_by_slug.get(case.slug)
+        if keys is None:
+            keys = frozenset(
+                (name, term.slug) for name, terms in case.terms.items() for term in terms
+            )
+            self._keys_by_slug[case.slug] = keys
+        return keys
 
     def generated_uris(self) -> set[str]:
         uris = {f"{name}/index.md" for name in self.taxonomies}

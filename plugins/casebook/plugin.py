@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from mkdocs.config.config_options import ExtraScriptValue
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
 from .catalogue import load_catalogue
@@ -21,6 +21,7 @@ from .export import (
     case_study_json_ld,
 )
 from .generate import (
+    browser_search_extract,
     case_study_footer,
     case_study_panel,
     catalogue_page,
@@ -64,6 +65,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     staged: StagedIndex | None = None
     similar: dict[str, list[tuple[str, float]]] = {}
+    _full_content: str | None = None
 
     counter: _WarningCounter | None = None
 
@@ -142,7 +144,25 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return markdown
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
-        return sanitise_html(html) if self.config.enabled else html
+        if not self.config.enabled:
+            return html
+        return sanitise_html(html)
+
+    @event_priority(100)  # before Material's search plugin reads page.content
+    def _show_search_the_summary(self, context, /, *, page, config, nav):
+        case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
+        if case is not None:
+            self._full_content = page.content
+            page.content = browser_search_extract(case)
+        return context
+
+    @event_priority(-100)  # after it: the page itself renders in full
+    def _restore_content(self, context, /, *, page, config, nav):
+        if self._full_content is not None:
+            page.content, self._full_content = self._full_content, None
+        return context
+
+    on_page_context = CombinedEvent(_show_search_the_summary, _restore_content)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         """Structured data goes in after sanitising (which rightly strips scripts), and is
