@@ -232,3 +232,21 @@ def test_every_internal_link_in_the_built_site_resolves(built):
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append((base, href))
     assert len(pages) > 30 and broken == []
+
+
+def test_in_browser_search_gets_summaries_not_bodies(built):
+    index = json.loads((built / "search/search_index.json").read_text(encoding="utf-8"))
+    entries = {doc["location"]: doc for doc in index["docs"]}
+    alpha = [
+        doc
+        for location, doc in entries.items()
+        if location.startswith("case_studies/alpha-network/")
+    ]
+    assert len(alpha) == 1  # one entry per case study, not one per section
+    assert "sharing one keyworker team" in alpha[0]["text"]  # the summary
+    assert "formed one team" not in alpha[0]["text"]  # the body is left to the search API
+    assert not [location for location in entries  # partner term pages; their index stays
+                if location.startswith("partners/") and not location.startswith("partners/#")
+                and location != "partners/"]
+    # the page itself still renders in full
+    assert "formed one team" in html(built, "case_studies/alpha-network")

@@ -58,4 +58,5 @@ def test_related_candidates_come_from_the_rarest_terms_first(content):
     beta = catalogue.case_study("beta-connections")
     # with room for one candidate, the case sharing beta's rarest shared term is scored
     assert [(c.slug, n) for c, n in catalogue.related_cases(beta, candidates=1)] == [
-        ("alpha-network", 4)]
+        ("alpha-network", 4)
+    ]

@@ -40,12 +40,16 @@ def term_link(term: Term, from_uri: str) -> str:
     return link(term.label, from_uri, term_src_uri(term))
 
 
-def front_matter(title: str, description: str = "", hide: tuple[str, ...] = ()) -> str:
+def front_matter(
+    title: str, description: str = "", hide: tuple[str, ...] = (), search_exclude: bool = False
+) -> str:
     lines = ["---", f"title: {_yaml_string(title)}"]
     if description:
         lines.append(f"description: {_yaml_string(description)}")
     if hide:
         lines.append(f"hide: [{', '.join(hide)}]")
+    if search_exclude:
+        lines.append("search: {exclude: true}")
     return "\n".join([*lines, "---", "", ""])
 
 
@@ -126,7 +130,9 @@ def taxonomy_index_page(catalogue: Catalogue, taxonomy: Taxonomy) -> GeneratedPa
 def term_page(catalogue: Catalogue, taxonomy: Taxonomy, term: Term) -> GeneratedPage:
     uri = term_src_uri(term)
     cases = catalogue.cases_for(taxonomy.name, term.slug)
-    parts = [front_matter(term.label, term.description)]
+    # Open vocabularies (partners, focus) run to hundreds of terms whose pages only list
+    # case studies: they stay out of the in-browser index, which has to stay small.
+    parts = [front_matter(term.label, term.description, search_exclude=taxonomy.open)]
     crumbs = f"[{escape(taxonomy.label)}](index.md)"
     if term.group and term.group in taxonomy.groups:
         group = taxonomy.groups[term.group]
@@ -472,7 +478,7 @@ def self_assessment_page(catalogue: Catalogue, taxonomy_name: str = "principles"
         "have worked on it.\n"
     )
     parts.append(
-        '<div class="cb-assessment" id="cb-assessment" markdown>\n\n'
+        '<div class="cb-assessment" id="cb-assessment" data-search-exclude markdown>\n\n'
         '<div class="cb-assessment__tools" id="cb-assessment-tools" hidden>'
         '<p class="cb-assessment__privacy">Your answers are saved only in this browser, on '
         "this device. Nothing is sent anywhere.</p>"
