@@ -353,3 +353,71 @@ def test_self_assessment_without_javascript_is_a_printable_questionnaire(browser
     assert "How do we put citizens first?" in page.inner_text("article")
     assert page.locator('a[href$="case_studies/beta-connections/"]').count() >= 1
     context.close()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory):
+    """The project's own content, built and served like the fixture site."""
+    import subprocess
+    import sys
+
+    root = tmp_path_factory.mktemp("real-site")
+    environment = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    taxonomies, _ = load_taxonomies(ROOT / "content")
+    from waitress import create_server
+
+    server = create_server(
+        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.effective_port}/"}
+    server.close()
+
+
+REAL_PAGES = {
+    "real-home": "",
+    "real-catalogue": "case_studies/?themes=lived-experience",
+    "real-case-study": "case_studies/city-ambition-network/",
+    "real-theme": "themes/lived-experience/",
+    "real-principle": "principles/citizen-agency/",
+    "real-policy": "policy/integration-joint-boards/",
+    "real-guide": "guides/journey-of-collaboration/",
+    "real-place": "places/",
+}
+
+
+@pytest.mark.parametrize("name", REAL_PAGES)
+def test_the_real_site_is_axe_clean(page, real_site, name):
+    if not AXE.is_file():
+        unavailable("axe-core is not installed (make test runs npm ci)")
+    page.goto(real_site["url"] + REAL_PAGES[name])
+    if "catalogue" in name:
+        page.wait_for_selector("#cb-filters:not([hidden])")
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    violations = [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+    assert violations == []
+
+
+def test_real_catalogue_filter_matches_the_export(page, real_site):
+    page.goto(real_site["url"] + "case_studies/?place=glasgow-city")
+    page.wait_for_selector("#cb-filters:not([hidden])")
+    assert sorted(visible_cards(page)) == ["city-ambition-network", "fair-deal-and-sol"]

@@ -245,8 +245,12 @@ def test_in_browser_search_gets_summaries_not_bodies(built):
     assert len(alpha) == 1  # one entry per case study, not one per section
     assert "sharing one keyworker team" in alpha[0]["text"]  # the summary
     assert "formed one team" not in alpha[0]["text"]  # the body is left to the search API
-    assert not [location for location in entries  # partner term pages; their index stays
-                if location.startswith("partners/") and not location.startswith("partners/#")
-                and location != "partners/"]
+    assert not [
+        location
+        for location in entries  # partner term pages; their index stays
+        if location.startswith("partners/")
+        and not location.startswith("partners/#")
+        and location != "partners/"
+    ]
     # the page itself still renders in full
     assert "formed one team" in html(built, "case_studies/alpha-network")

@@ -40,6 +40,7 @@ def command_check(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
     if problems:
+        sys.stdout.flush()  # the summary on stderr comes after the problems
         files = len({p.path for p in problems})
         print(
             f"{len(problems)} problem{'s' * (len(problems) != 1)} in "
