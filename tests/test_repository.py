@@ -1,7 +1,6 @@
 """The contributor's path around the code: templates and workflows stay in step with the data."""
 
 import yaml
-
 from casebook.taxonomy import load_taxonomies
 
 from .conftest import ROOT
@@ -12,25 +11,31 @@ def test_issue_form_offers_exactly_the_taxonomy_places_and_themes():
     fields = {item.get("id"): item for item in form["body"]}
     taxonomies, _ = load_taxonomies(ROOT / "content")
     assert fields["place"]["attributes"]["options"] == [
-        t.label for t in taxonomies["places"].terms.values()]
+        t.label for t in taxonomies["places"].terms.values()
+    ]
     assert [o["label"] for o in fields["themes"]["attributes"]["options"]] == [
-        t.label for t in taxonomies["themes"].terms.values()]
+        t.label for t in taxonomies["themes"].terms.values()
+    ]
     assert fields["consent"]["attributes"]["options"][0]["required"] is True
 
 
 def test_ci_workflow_checks_builds_strictly_and_tests_every_pull_request():
     workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
     assert "pull_request" in workflow[True]  # YAML reads the key "on" as true
-    steps = " ".join(step.get("run", "") for job in workflow["jobs"].values()
-                     for step in job["steps"])
+    steps = " ".join(
+        step.get("run", "") for job in workflow["jobs"].values() for step in job["steps"]
+    )
     assert "casebook check" in steps and "mkdocs build --strict" in steps and "make test" in steps
 
 
 def test_pages_workflow_publishes_the_built_site_from_main():
     workflow = yaml.safe_load((ROOT / ".github/workflows/pages.yml").read_text())
     assert workflow[True]["push"]["branches"] == ["main"]
-    uploads = [step for step in workflow["jobs"]["build"]["steps"]
-               if "upload-pages-artifact" in step.get("uses", "")]
+    uploads = [
+        step
+        for step in workflow["jobs"]["build"]["steps"]
+        if "upload-pages-artifact" in step.get("uses", "")
+    ]
     assert uploads[0]["with"]["path"] == "build/site"
 
 
