@@ -318,7 +318,8 @@ def test_self_assessment_exports_and_imports_csv_and_clears(page, site, tmp_path
     download.value.save_as(exported)
     import csv as csv_module
 
-    rows = list(csv_module.DictReader(exported.open(encoding="utf-8", newline="")))
+    with exported.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv_module.DictReader(handle))
     assert [row["principle_slug"] for row in rows] == ["citizen-agency", "sharing-resources"]
     assert rows[1]["rating"] == "embedded"
     assert rows[1]["note"] == 'Shared office, "pooled" funds,\nand staff time'

@@ -1,0 +1,278 @@
+"""Benchmarks: casebook's cost beside plain Material, at several library sizes.
+
+For each N it generates a deterministic content tree, then measures (each build in its own
+process, wall time and that process tree's peak RSS):
+  plain Material build; casebook cold build (empty site and index); an edit to one case
+  study, then a casebook warm rebuild and a plain Material rebuild; Whoosh full and
+  incremental indexing; query p50/p95; JSON export size; Material's in-browser search
+  index size; pages and site size. Prints a table and writes benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import NOUNS, generate  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "build" / "bench"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+# The child's peak RSS: getrusage(RUSAGE_CHILDREN) in a wrapper process that runs only
+# that one child, so the figure is per build (and needs nothing beyond Python).
+MEASURE = (
+    "import resource, subprocess, sys, time\n"
+    "start = time.perf_counter()\n"
+    "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
+    " stderr=subprocess.PIPE).returncode\n"
+    "elapsed = time.perf_counter() - start\n"
+    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+    "print(code, elapsed, peak)\n"
+)
+
+
+def config(tree: Path, name: str, casebook: bool) -> Path:
+    plugins = "  - search\n"
+    if casebook:
+        plugins += f"  - casebook:\n      search_index_dir: {tree.parent / 'index'}\n"
+    path = tree.parent / f"{name}.yml"
+    path.write_text(
+        f"site_name: Benchmark\nsite_url: http://127.0.0.1:8000/\ndocs_dir: {tree}\n"
+        f"site_dir: {tree.parent / ('site-' + name)}\n"
+        "theme: {name: material, font: false}\n"
+        f"plugins:\n{plugins}"
+        "markdown_extensions: [attr_list, md_in_html, def_list, admonition, toc]\n"
+        "exclude_docs: taxonomy.yml\n"
+        # Case studies stay out of the nav in both: the nav is rendered into every page.
+        "nav:\n  - Home: index.md\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def timed_build(config_path: Path) -> tuple[float, float]:
+    """(seconds, peak MB) of one `mkdocs build`; fails loudly if the build fails."""
+    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    command = [
+        sys.executable,
+        "-c",
+        MEASURE,
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--quiet",
+        "-f",
+        str(config_path),
+    ]
+    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    code, elapsed, peak = result.stdout.split()
+    if code != "0":
+        raise SystemExit(f"build failed: {config_path}\n{result.stderr}")
+    return float(elapsed), int(peak) / 1024
+
+
+def edit_one(tree: Path) -> None:
+    target = sorted((tree / "case_studies").glob("*.md"))[
+        len(list((tree / "case_studies").glob("*.md"))) // 2
+    ]
+    target.write_text(
+        target.read_text(encoding="utf-8") + "\nOne more sentence, edited.\n", encoding="utf-8"
+    )
+
+
+def site_stats(site: Path) -> tuple[int, float]:
+    pages = sum(1 for _ in site.rglob("*.html"))
+    size = sum(path.stat().st_size for path in site.rglob("*") if path.is_file())
+    return pages, size / 1e6
+
+
+def whoosh_figures(tree: Path, index_dir: Path) -> dict[str, float]:
+    from casebook.catalogue import load_catalogue
+    from casebook.search_index import SearchIndex, search_documents, update_index
+
+    shutil.rmtree(index_dir, ignore_errors=True)
+    catalogue, _ = load_catalogue(tree)
+    documents = search_documents(catalogue)
+    start = time.perf_counter()
+    update_index(index_dir, documents, catalogue.taxonomies)
+    full = time.perf_counter() - start
+    edit_one(tree)
+    start = time.perf_counter()
+    catalogue, _ = load_catalogue(tree)
+    report = update_index(index_dir, search_documents(catalogue), catalogue.taxonomies)
+    incremental = time.perf_counter() - start
+    assert report.changed == 1 and report.added == 0, report
+    index = SearchIndex(index_dir)
+    rng = random.Random(7)
+    queries = [" ".join(rng.sample(NOUNS, rng.randint(1, 3))) for _ in range(200)]
+    for query in queries[:20]:
+        index.search(query)  # warm the caches as a running server would be
+    times = []
+    for query in queries:
+        start = time.perf_counter()
+        index.search(query, limit=10)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {
+        "index_full_s": full,
+        "index_incremental_s": incremental,
+        "query_p50_ms": statistics.median(times),
+        "query_p95_ms": times[int(len(times) * 0.95) - 1],
+    }
+
+
+def run_size(count: int) -> dict[str, float]:
+    base = WORK / str(count)
+    shutil.rmtree(base, ignore_errors=True)
+    tree = generate(count, base / "content")
+    plain = config(tree, "plain", casebook=False)
+    casebook = config(tree, "casebook", casebook=True)
+    row: dict[str, float] = {"n": count}
+    row["plain_s"], row["plain_mb"] = timed_build(plain)
+    row["cold_s"], row["cold_mb"] = timed_build(casebook)
+    edit_one(tree)
+    row["warm_s"], row["warm_mb"] = timed_build(casebook)
+    row["plain_warm_s"], _ = timed_build(plain)
+    site = base / "site-casebook"
+    row["json_kb"] = (site / "data/case_studies.json").stat().st_size / 1e3
+    row["browser_index_kb"] = (site / "search/search_index.json").stat().st_size / 1e3
+    row["plain_browser_index_kb"] = (
+        base / "site-plain/search/search_index.json"
+    ).stat().st_size / 1e3
+    row["pages"], row["site_mb"] = site_stats(site)
+    row["plain_pages"], row["plain_site_mb"] = site_stats(base / "site-plain")
+    row.update(whoosh_figures(tree, base / "whoosh"))
+    return row
+
+
+COLUMNS = [
+    ("n", "N", "{:.0f}"),
+    ("plain_s", "plain s", "{:.1f}"),
+    ("cold_s", "casebook cold s", "{:.1f}"),
+    ("plain_warm_s", "plain after edit s", "{:.1f}"),
+    ("warm_s", "casebook warm s", "{:.1f}"),
+    ("plain_mb", "plain peak MB", "{:.0f}"),
+    ("cold_mb", "casebook peak MB", "{:.0f}"),
+    ("index_full_s", "Whoosh full s", "{:.2f}"),
+    ("index_incremental_s", "Whoosh 1 edit s", "{:.2f}"),
+    ("query_p50_ms", "query p50 ms", "{:.1f}"),
+    ("query_p95_ms", "query p95 ms", "{:.1f}"),
+    ("json_kb", "JSON KB", "{:.0f}"),
+    ("browser_index_kb", "browser index KB", "{:.0f}"),
+    ("plain_browser_index_kb", "plain browser index KB", "{:.0f}"),
+    ("pages", "pages", "{:.0f}"),
+    ("plain_pages", "plain pages", "{:.0f}"),
+    ("site_mb", "site MB", "{:.1f}"),
+    ("plain_site_mb", "plain site MB", "{:.1f}"),
+]
+
+
+def table(rows: list[dict[str, float]]) -> str:
+    lines = [
+        "| " + " | ".join(title for _, title, _ in COLUMNS) + " |",
+        "|" + "---|" * len(COLUMNS),
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(fmt.format(row[key]) for key, _, fmt in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def targets(rows: list[dict[str, float]]) -> list[str]:
+    by_n = {int(row["n"]): row for row in rows}
+    checks = []
+
+    def check(label: str, value: float, limit: float, unit: str = "") -> None:
+        verdict = "PASS" if value <= limit else "FAIL"
+        checks.append(f"- {verdict}: {label}: {value:.2f}{unit} (target <= {limit}{unit})")
+
+    if 1000 in by_n:
+        row = by_n[1000]
+        check(
+            "cold casebook build / plain Material, N=1000", row["cold_s"] / row["plain_s"], 1.3, "x"
+        )
+        check(
+            "warm casebook rebuild / plain Material rebuild, N=1000",
+            row["warm_s"] / row["plain_warm_s"],
+            1.1,
+            "x",
+        )
+        check("Whoosh update after one edit, N=1000", row["index_incremental_s"], 1.0, " s")
+        check("query p95, N=1000", row["query_p95_ms"], 15, " ms")
+        check("in-browser search download, N=1000", row["browser_index_kb"], 500, " KB")
+        check("catalogue JSON, N=1000", row["json_kb"], 400, " KB")
+    if 1000 in by_n and 5000 in by_n:
+        check(
+            "casebook build N=5000 / N=1000", by_n[5000]["cold_s"] / by_n[1000]["cold_s"], 5.5, "x"
+        )
+    if 5000 in by_n:
+        check("peak memory, casebook build N=5000", by_n[5000]["cold_mb"], 1024, " MB")
+    return checks
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    return (
+        f"{os.cpu_count()} cores, {cpu}, {int(memory) / 1024 / 1024:.0f} GiB memory, "
+        f"Python {platform.python_version()}, {platform.system()} {platform.release()}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--sizes",
+        default="100,1000,5000",
+        help="comma-separated library sizes (default: 100,1000,5000)",
+    )
+    parser.add_argument("--quick", action="store_true", help="N=100 only")
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    arguments = parser.parse_args()
+    sizes = [100] if arguments.quick else [int(s) for s in arguments.sizes.split(",")]
+    rows = []
+    for count in sizes:
+        print(f"N={count} ...", flush=True)
+        rows.append(run_size(count))
+        print(json.dumps(rows[-1]), flush=True)
+    report = table(rows)
+    checks = targets(rows)
+    print(report)
+    print("\n".join(checks))
+    if not arguments.no_write:
+        RESULTS.write_text(
+            f"# Benchmark results\n\nRun {dt.date.today().isoformat()} with `make bench` on: "
+            f"{machine()}.\n\n{report}\n\n## Targets\n\n" + "\n".join(checks) + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()
