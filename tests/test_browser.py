@@ -73,7 +73,11 @@ def site(tmp_path_factory):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
-    yield {"url": f"http://127.0.0.1:{server.effective_port}/", "records": records}
+    yield {
+        "url": f"http://127.0.0.1:{server.effective_port}/",
+        "records": records,
+        "dir": root / "site",
+    }
     server.close()
 
 
@@ -422,3 +426,36 @@ def test_real_catalogue_filter_matches_the_export(page, real_site):
     page.goto(real_site["url"] + "case_studies/?place=glasgow-city")
     page.wait_for_selector("#cb-filters:not([hidden])")
     assert sorted(visible_cards(page)) == ["city-ambition-network", "fair-deal-and-sol"]
+
+
+def test_text_filter_adds_full_text_matches_from_the_search_api(page, site):
+    open_catalogue(page, site)
+    page.fill("#cb-text", "formed")  # only in Alpha Network's body, not title or summary
+    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    assert visible_cards(page) == ["alpha-network"]
+
+
+@pytest.fixture(scope="session")
+def static_site(site):
+    """The same built site on a plain static server: no search API."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site["dir"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "records": site["records"]}
+    server.shutdown()
+
+
+def test_on_a_static_host_the_filters_work_without_the_api(page, static_site):
+    open_catalogue(page, static_site, "?themes=culture-shift")
+    assert sorted(visible_cards(page)) == ["alpha-network", "gamma-pilot"]
+    page.fill("#cb-text", "formed")
+    page.wait_for_selector("#cb-empty:not([hidden])")
+    page.wait_for_timeout(300)  # the API probe fails quietly; nothing is revealed
+    assert visible_cards(page) == []
+    page.fill("#cb-text", "pilot")
+    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    assert visible_cards(page) == ["gamma-pilot"]

@@ -254,3 +254,27 @@ def test_in_browser_search_gets_summaries_not_bodies(built):
     ]
     # the page itself still renders in full
     assert "formed one team" in html(built, "case_studies/alpha-network")
+
+
+def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(content, tmp_path):
+    from whoosh import index as whoosh_index
+
+    write(content, "case_studies/delta.md", VALID_CASE)
+    site, index = tmp_path / "site", tmp_path / "index"
+    assert run_mkdocs_build(content, site, index).returncode == 0
+    files = sorted(p.stem for p in (content / "case_studies").glob("*.md"))
+    exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
+    pages = sorted(p.parent.name for p in (site / "case_studies").glob("*/index.html"))
+    with whoosh_index.open_dir(str(index)).searcher() as searcher:
+        indexed = sorted(
+            fields["slug"]
+            for fields in searcher.all_stored_fields()
+            if fields["kind"] == "case_study"
+        )
+    assert (
+        files
+        == exported
+        == pages
+        == indexed
+        == ["alpha-network", "beta-connections", "delta", "gamma-pilot"]
+    )

@@ -31,9 +31,10 @@ from .generate import (
     self_assessment_page,
     taxonomy_pages,
 )
+from .indexer import BackgroundIndexer
 from .model import Catalogue, blend_related
 from .sanitize import sanitise_html
-from .search_index import StagedIndex, search_documents, stage_index
+from .search_index import search_documents
 from .similarity import similar_documents
 
 log = get_plugin_logger(__name__)
@@ -63,7 +64,7 @@ class _WarningCounter(logging.Handler):
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
-    staged: StagedIndex | None = None
+    indexer: BackgroundIndexer | None = None
     similar: dict[str, list[tuple[str, float]]] = {}
     _full_content: str | None = None
 
@@ -117,8 +118,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
         if self.config.search_index:
             self._discard()
-            self.staged = stage_index(self.index_dir, documents, self.catalogue.taxonomies)
-            log.info(str(self.staged.report))
+            self.indexer = BackgroundIndexer(
+                self.index_dir, documents, list(self.catalogue.taxonomies)
+            )
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
@@ -182,14 +184,19 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return output.replace("</head>", head + "\n</head>", 1)
 
     def on_post_build(self, *, config) -> None:
-        if self.staged is None:
+        if self.indexer is None:
+            return
+        indexer, self.indexer = self.indexer, None
+        staged = indexer.wait()
+        if staged is None:
+            log.warning("the search index could not be updated; the previous one is kept")
             return
         if config.strict and self.counter.count:
             log.info("strict build has warnings: the previous search index is kept")
-            self._discard()
+            staged.discard()
             return
-        self.staged.publish()
-        self.staged = None
+        staged.publish()
+        log.info(str(staged.report))
 
     def on_build_error(self, *, error) -> None:
         self._discard()
@@ -201,6 +208,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
 
     def _discard(self) -> None:
-        if self.staged is not None:
-            self.staged.discard()
-            self.staged = None
+        if self.indexer is not None:
+            self.indexer.cancel()
+            self.indexer = None

@@ -183,15 +183,22 @@ def update_index(
     return staged.report
 
 
+def staging_path(index_dir: Path) -> Path:
+    return Path(index_dir).with_name(f".{Path(index_dir).name}.staging-{os.getpid()}")
+
+
 def stage_index(
-    index_dir: Path, documents: list[SearchDocument], facets: Iterable[str]
+    index_dir: Path,
+    documents: list[SearchDocument],
+    facets: Iterable[str],
+    staging: Path | None = None,
 ) -> StagedIndex:
     """Update a copy of the live index beside it. The live index is untouched until
     `publish()`, so a build that fails part-way leaves it whole and queryable."""
     facets = list(facets)
     index_dir = Path(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = index_dir.with_name(f".{index_dir.name}.staging-{os.getpid()}")
+    staging = staging or staging_path(index_dir)
     shutil.rmtree(staging, ignore_errors=True)
     report = IndexReport()
     if _compatible(index_dir, facets):

@@ -146,8 +146,13 @@
      they can only reveal cards, never hide one. */
   function askApi(state) {
     var query = state.q;
+    /* Every word must match, as in the local filter; the API's stemming finds word forms. */
+    var words = query.split(/\s+/).filter(Boolean).map(function (word) {
+      return word.replace(/["()\[\]{}^~*?:\\]/g, "");
+    }).filter(Boolean);
+    if (!words.length) return;
     var url = root.getAttribute("data-api") + "?kind=case_study&limit=50&q=" +
-      encodeURIComponent(query.slice(0, 200));
+      encodeURIComponent(words.join(" AND ").slice(0, 200));
     fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
       var type = response.headers.get("Content-Type") || "";
       if (!response.ok || type.indexOf("application/json") !== 0) {
