@@ -447,6 +447,7 @@ def static_site(site):
     thread.start()
     yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "records": site["records"]}
     server.shutdown()
+    server.server_close()
 
 
 def test_on_a_static_host_the_filters_work_without_the_api(page, static_site):

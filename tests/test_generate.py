@@ -54,10 +54,10 @@ def test_taxonomy_index_counts_and_groups(content):
 def test_panel_links_every_term(content):
     catalogue, _ = pages_by_uri(content)
     panel = case_study_panel(catalogue, catalogue.case_study("alpha-network"))
-    assert "[Glasgow City](../places/glasgow-city.md)" in panel
-    assert "[Alpha Trust](../partners/alpha-trust.md)" in panel
-    assert "Started\n:   2015" in panel
-    assert "[Culture shift](../themes/culture-shift.md)" in panel
+    assert '<a href="../../places/glasgow-city/">Glasgow City</a>' in panel
+    assert '<a href="../../partners/alpha-trust/">Alpha Trust</a>' in panel
+    assert "<dt>Started</dt><dd>2015</dd>" in panel
+    assert '<a href="../../themes/culture-shift/">Culture shift</a>' in panel
 
 
 def test_footer_and_policy_backlinks(content):
@@ -66,7 +66,7 @@ def test_footer_and_policy_backlinks(content):
     footer = case_study_footer(catalogue, beta, site_url="https://example.org/")
     assert "## Related case studies" in footer
     assert '<a href="../alpha-network/"><strong>Alpha Network</strong></a>' in footer
-    assert "[The Test Act 2014](../policy/test-act.md)" in footer
+    assert '<a href="../../policy/test-act/">The Test Act 2014</a>' in footer
     assert "https://example.org/case_studies/beta-connections/" in footer
     backlinks = policy_footer(catalogue, catalogue.policies["test-act"])
     assert "(2)" in backlinks

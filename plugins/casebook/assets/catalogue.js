@@ -139,7 +139,7 @@
       ? "Showing " + shown + " of " + total + " case " + (total === 1 ? "study" : "studies") + "."
       : "Showing all " + total + " case " + (total === 1 ? "study" : "studies") + ".";
     empty.hidden = shown !== 0;
-    if (words.length >= 3 && apiAvailable && apiMatches.slugs === null) askApi(state);
+    if (state.q.length >= 3 && apiAvailable && apiMatches.slugs === null) askApi(state);
   }
 
   /* Where a search API answers, full-text matches are added to the text filter's matches:
