@@ -147,9 +147,7 @@
   function askApi(state) {
     var query = state.q;
     /* Every word must match, as in the local filter; the API's stemming finds word forms. */
-    var words = query.split(/\s+/).filter(Boolean).map(function (word) {
-      return word.replace(/["()\[\]{}^~*?:\\]/g, "");
-    }).filter(Boolean);
+    var words = query.split(/[^\p{L}\p{N}']+/u).filter(Boolean);
     if (!words.length) return;
     var url = root.getAttribute("data-api") + "?kind=case_study&limit=50&q=" +
       encodeURIComponent(words.join(" AND ").slice(0, 200));
