@@ -78,3 +78,30 @@ def test_sitemap_lists_every_page_generated_ones_included(built):
     pages = {"" if page == "./" else page for page in pages} - {"404/"}
     assert pages <= listed, pages - listed
     assert {"themes/culture-shift/", "partners/shared-partner/", "case_studies/"} <= listed
+
+
+def test_compact_filter_data_decodes_to_the_export(built):
+    """The catalogue's filters load data/catalogue.json; decoded, it must say exactly what
+    the full export says about every case study's facets and partners."""
+    from casebook.text import slugify
+
+    data = json.loads((built / "data/catalogue.json").read_text(encoding="utf-8"))
+    fields = list(data["facets"])
+    assert fields == ["themes", "principles", "place", "programme", "focus"]
+    decoded = {}
+    for slug, positions, partners in data["cases"]:
+        decoded[slug] = {
+            field: [data["facets"][field][i] for i in positions[n]]
+            for n, field in enumerate(fields)
+        }
+        decoded[slug]["partners"] = [data["partners"][i] for i in partners]
+    for record in records(built):
+        expected = {
+            "themes": record["themes"],
+            "principles": record["principles"],
+            "place": [record["place"]] if record["place"] else [],
+            "programme": [record["programme"]] if record["programme"] else [],
+            "focus": [slugify(f) for f in record["focus"]],
+            "partners": record["partners"],
+        }
+        assert decoded[record["slug"]] == expected

@@ -176,7 +176,7 @@ def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
     )
     parts.append(
         '<div class="cb-catalogue" id="cb-catalogue" '
-        f'data-src="{relative_link(uri, "data/case_studies.json")}" '
+        f'data-src="{relative_link(uri, "data/catalogue.json")}" '
         'data-api="../api/search">\n'
     )
     parts.append(filter_form(catalogue))

@@ -15,12 +15,15 @@ from .export import (
     CSV_URI,
     EXPORT_URI,
     FEED_URI,
+    FILTER_DATA_URI,
     atom_feed,
     case_studies_csv,
     case_studies_json,
     case_study_json_ld,
+    catalogue_filter_data,
 )
 from .generate import (
+    CATALOGUE_FACETS,
     browser_search_extract,
     case_study_footer,
     case_study_panel,
@@ -100,6 +103,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
         files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
+        files.append(
+            File.generated(
+                config,
+                FILTER_DATA_URI,
+                content=catalogue_filter_data(self.catalogue, CATALOGUE_FACETS),
+            )
+        )
         files.append(
             File.generated(
                 config,

@@ -27,26 +27,23 @@
   var apiAvailable = true;
   var typingTimer = null;
 
-  /* The same slugs as the Python core's slugify(), for the open vocabularies. */
-  function slugify(value) {
-    return String(value).normalize("NFKD").replace(/[^\x00-\x7f]/g, "")
-      .replace(/&/g, " and ").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
-  }
-
-  function valuesOf(record, facet) {
-    var value = record[facet];
-    if (value === null || value === undefined) return [];
-    var list = Array.isArray(value) ? value : [value];
-    return facet === "focus" || facet === "partners" ? list.map(slugify) : list;
-  }
-
+  /* data/catalogue.json holds, per case study, its slug, the positions of its terms in
+     each facet's list and its partners' names; titles and summaries come from the cards. */
   function prepare(data) {
-    return data.map(function (record) {
-      var values = {};
-      facets.forEach(function (facet) { values[facet] = valuesOf(record, facet); });
-      var haystack = [record.title, record.summary].concat(record.partners || [])
-        .join(" \u0000 ").toLowerCase();
-      return { slug: record.slug, values: values, haystack: haystack };
+    var fields = Object.keys(data.facets);
+    return data.cases.map(function (entry) {
+      var slug = entry[0], values = {};
+      facets.forEach(function (facet) {
+        var at = fields.indexOf(facet);
+        values[facet] = at < 0 ? [] : entry[1][at].map(function (i) { return data.facets[facet][i]; });
+      });
+      var card = cards[slug];
+      var text = card ? [card.querySelector("h3"), card.querySelector("p")].map(function (el) {
+        return el ? el.textContent : "";
+      }) : [];
+      var partners = entry[2].map(function (i) { return data.partners[i]; });
+      var haystack = text.concat(partners).join(" \u0000 ").toLowerCase();
+      return { slug: slug, values: values, haystack: haystack };
     });
   }
 
