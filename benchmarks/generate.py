@@ -29,6 +29,40 @@ agreement contract tender framework commissioner procurement prevention crisis d
 hospital ward practice surgery pharmacy clinic school college library centre cafe garden
 club football music art walk allotment kitchen shop market island village town city area
 region neighbourhood street hub""".split()
+# A long tail of sector words: real documents draw on thousands of words, most of them
+# rare, and search and similarity costs depend on how many documents share each term.
+LONG_TAIL = """abuse access accommodation accountability acute addiction admission adolescent
+adult advice aftercare agency alcohol allocation ambulance amputation anxiety appeal
+appointment apprenticeship aspiration asylum attendance audit autism bairns baseline
+bereavement benefit bid blindness bond breakfast briefing budgeting bungalow bursary
+capacity cardiology caseload casework catchment census champion chaplaincy charter
+checklist childminder chiropody citizenship claimant clearance clinician coaching cohort
+colleague commissioning companionship compassion complaint compliance confidence
+consent consultant continence cooking counselling courtroom credit crofting curriculum
+cycling dashboard daycare deafness debt decommission delegation dementia dentistry
+deprivation designation detox diabetes diagnosis dietitian disadvantage discretion
+dispensary distress diversion domiciliary donation dyslexia eligibility emergency
+enablement endorsement energy engagement enquiry epilepsy equipment ethnicity eviction
+exclusion expenditure facilitator fairness falls fellowship ferry firefighter fitness
+flat footfall fostering fragility fuel furniture gambling gateway genealogy geriatric
+governor grief guardianship guidance gym hardship hearing heating helpline hoarding
+homecare hospice hostel household hygiene illness immunisation incapacity incident
+inclusion induction infection inpatient inspection insulin insurance interpreter
+intervention interview isolation janitor jobcentre justice kinship knitting language
+laundry lease legislation leisure lifeline lifestyle literacy litigation lodging
+mapping maternity mealtime mediation medication memory menopause mentoring midwife
+migration mobility mortgage motivation neglect nephrology neurology newsletter nutrition
+obesity occupancy offender oncology orientation outreach overdose paediatrics pain
+palliative paramedic parenting parish pension pharmacist physiotherapy placement
+podiatry policing portfolio poverty pregnancy prescription prison probation protocol
+psychiatry psychology puberty quarantine questionnaire rapport reablement reception
+referee refugee register rehabilitation reliance remand renal rent repair residency
+resilience respite retirement ringfence rota safeguard sanction scholarship screening
+sedation sensory shelter shielding sibling signposting smoking solicitor speech
+sponsorship stroke substance suicide surgery swimming tablet telecare tenancy therapy
+toileting tracker trauma triage tribunal tuition unemployment uniform upskilling urgency
+vaccination vetting vision volunteering waitlist wardens welfare wheelchair widowhood
+workplace workshop youthwork""".split()
 VERBS = """supports connects builds trains funds shares leads plans reviews designs delivers
 improves listens meets agrees invests tests extends sustains embeds brings helps gives
 creates changes measures learns records involves empowers coordinates hosts runs""".split()
@@ -85,7 +119,9 @@ def sentence(rng: random.Random) -> str:
         zipf_choice(rng, VERBS),
     ]
     for _ in range(rng.randint(4, 12)):
-        pool = rng.choice((NOUNS, NOUNS, ADJECTIVES, ["and", "with", "for", "the", "of", "to"]))
+        pool = rng.choice(
+            (NOUNS, LONG_TAIL, LONG_TAIL, ADJECTIVES, ["and", "with", "for", "the", "of", "to"])
+        )
         words.append(zipf_choice(rng, pool))
     return " ".join(words) + "."
 

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import NOUNS, generate  # noqa: E402
+from generate import LONG_TAIL, NOUNS, generate  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "build" / "bench"
@@ -118,7 +118,8 @@ def whoosh_figures(tree: Path, index_dir: Path) -> dict[str, float]:
     assert report.changed == 1 and report.added == 0, report
     index = SearchIndex(index_dir)
     rng = random.Random(7)
-    queries = [" ".join(rng.sample(NOUNS, rng.randint(1, 3))) for _ in range(200)]
+    # what readers type: one to three words, common and topical alike
+    queries = [" ".join(rng.sample(NOUNS + LONG_TAIL, rng.randint(1, 3))) for _ in range(200)]
     for query in queries[:20]:
         index.search(query)  # warm the caches as a running server would be
     times = []

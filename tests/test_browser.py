@@ -254,6 +254,20 @@ def test_without_javascript_the_page_is_the_full_list(browser, site):
     context.close()
 
 
+def axe_violations(page, screenshot: str) -> list:
+    """WCAG 2.2 AA violations axe-core finds on the page; saves a screenshot as an artefact."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
+    )
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+    return [
+        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
+    ]
+
+
 PAGES = {
     "home": "",
     "catalogue": "case_studies/",
@@ -279,17 +293,7 @@ def test_axe_finds_no_violations_and_a_screenshot_is_saved(page, site, name):
         page.goto(site["url"] + PAGES[name])
         if name.startswith("catalogue"):
             page.wait_for_selector("#cb-filters:not([hidden])")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    violations = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-    ]
-    assert violations == []
+    assert axe_violations(page, screenshot=name) == []
 
 
 def open_assessment(page, site):
@@ -409,17 +413,7 @@ def test_the_real_site_is_axe_clean(page, real_site, name):
     page.goto(real_site["url"] + REAL_PAGES[name])
     if "catalogue" in name:
         page.wait_for_selector("#cb-filters:not([hidden])")
-    page.add_script_tag(path=str(AXE))
-    result = page.evaluate(
-        "axe.run(document, {runOnly: {type: 'tag', values: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
-    )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
-    violations = [
-        (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
-    ]
-    assert violations == []
+    assert axe_violations(page, screenshot=name) == []
 
 
 def test_real_catalogue_filter_matches_the_export(page, real_site):

@@ -220,3 +220,11 @@ def test_related_blends_shared_terms_with_text_similarity(content, index):
     assert "gamma-pilot" in [case.slug for case, _ in shared[:3]]
     related = [case.slug for case in blend_related(catalogue, shared, similar, limit=3)]
     assert "peer-recovery-south" in related and "gamma-pilot" not in related
+
+
+def test_every_word_must_match_unless_no_page_has_them_all(index):
+    precise = index.search("keyworker team")
+    assert slugs(precise) == ["alpha-network"] and precise.note is None
+    fallback = index.search("keyworker quiz")  # no page has both words
+    assert set(slugs(fallback)) == {"alpha-network", "beta-connections"}
+    assert fallback.note == "no page has all the words; showing pages with any of them"

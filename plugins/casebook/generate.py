@@ -358,11 +358,11 @@ def case_study_footer(
 
 
 def browser_search_extract(case: CaseStudy) -> str:
-    """What Material's in-browser index gets of a case study: one entry with its summary,
-    place and themes. The body is served by the Whoosh index and search API (partners by
-    the catalogue's text filter); indexing everything in the browser made an 11 MB
-    download at 1,000 case studies (measured)."""
-    facets = [term.label for name in ("places", "themes") for term in case.terms.get(name, ())]
+    """What Material's in-browser index gets of a case study: one entry with its summary
+    and place. The body is served by the Whoosh index and search API, themes by their own
+    pages and partners by the catalogue's text filter; indexing everything in the browser
+    made an 11 MB download at 1,000 case studies (measured)."""
+    facets = [term.label for term in case.terms.get("places", ())]
     return f"<p>{html.escape(case.summary)}</p><p>{html.escape(' · '.join(facets))}</p>"
 
 

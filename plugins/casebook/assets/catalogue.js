@@ -106,8 +106,10 @@
       if (ok) { visible[record.slug] = true; shown += 1; }
     });
     Object.keys(cards).forEach(function (slug) {
-      /* A card with no record is never hidden: the filters cannot judge it. */
-      cards[slug].hidden = records.length > 0 && slug in recordIndex && !visible[slug];
+      /* A card with no record is never hidden: the filters cannot judge it. Only changed
+         cards are touched, so the browser restyles as little as possible. */
+      var hide = records.length > 0 && slug in recordIndex && !visible[slug];
+      if (cards[slug].hidden !== hide) cards[slug].hidden = hide;
     });
     facets.forEach(function (facet) {
       var counts = {};
@@ -122,7 +124,8 @@
       Array.prototype.forEach.call(
         form.querySelectorAll('input[name="' + facet + '"]'), function (input) {
           var count = input.parentNode.querySelector("[data-count]");
-          count.textContent = "(" + (counts[input.value] || 0) + ")";
+          var text = "(" + (counts[input.value] || 0) + ")";
+          if (count.textContent !== text) count.textContent = text;
         });
       var selectedCount = state.selected[facet].length;
       var details = form.querySelector('[data-facet="' + facet + '"]');

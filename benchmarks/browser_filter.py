@@ -1,0 +1,97 @@
+"""Catalogue filtering speed in a real browser at N case studies (issue target: each
+interaction <= 50 ms at 1,000). Needs a site built by run.py (build/bench/N/site-casebook)
+and Debian's Chromium. Prints per-interaction times: the filter's own work plus the style
+and layout it causes, measured in the page with performance.now()."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import statistics
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+# Click a checkbox (the change handler filters synchronously), then force style and
+# layout so the time includes showing and hiding the cards.
+CLICK = """(selector) => {
+  const box = document.querySelector(selector);
+  const start = performance.now();
+  box.click();
+  document.body.getBoundingClientRect();
+  void document.getElementById('cb-cards').offsetHeight;
+  return performance.now() - start;
+}"""
+TYPE = """(text) => {
+  const input = document.getElementById('cb-text');
+  input.value = text;
+  const start = performance.now();
+  input.dispatchEvent(new Event('change', {bubbles: true}));
+  void document.getElementById('cb-cards').offsetHeight;
+  return performance.now() - start;
+}"""
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 - the base class's signature
+        pass
+
+
+def measure(count: int) -> list[float]:
+    site = ROOT / "build" / "bench" / str(count) / "site-casebook"
+    if not (site / "case_studies/index.html").is_file():
+        raise SystemExit(f"no site at {site}: run `python benchmarks/run.py --sizes {count}`")
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    times: list[float] = []
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/case_studies/")
+            page.wait_for_selector("#cb-filters:not([hidden])")
+            page.evaluate(
+                "document.querySelectorAll('details.cb-facet').forEach(d => d.open = true)"
+            )
+            boxes = page.eval_on_selector_all(
+                "#cb-filters input[type=checkbox]", "boxes => boxes.map(b => b.id)"
+            )
+            for box in boxes[:12] * 2:  # tick, then untick
+                times.append(page.evaluate(CLICK, f"#{box}"))
+            for text in ["care", "care support", "north", ""]:
+                times.append(page.evaluate(TYPE, text))
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", type=int, default=1000)
+    count = parser.parse_args().size
+    times = sorted(measure(count))
+    p95 = times[max(0, int(len(times) * 0.95) - 1)]
+    print(
+        f"N={count}: {len(times)} interactions, median {statistics.median(times):.1f} ms, "
+        f"p95 {p95:.1f} ms, max {times[-1]:.1f} ms (target <= 50 ms each)"
+    )
+
+
+if __name__ == "__main__":
+    main()
