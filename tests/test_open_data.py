@@ -105,3 +105,11 @@ def test_compact_filter_data_decodes_to_the_export(built):
             "partners": record["partners"],
         }
         assert decoded[record["slug"]] == expected
+
+
+def test_json_objects_and_csv_columns_follow_one_field_list(built):
+    from casebook.export import EXPORT_FIELDS
+
+    assert all(list(record) == list(EXPORT_FIELDS) for record in records(built))
+    header = (built / "data/case_studies.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",") == list(EXPORT_FIELDS)

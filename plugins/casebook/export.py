@@ -13,6 +13,22 @@ from xml.etree import ElementTree as ET
 from .model import CaseStudy, Catalogue
 
 EXPORT_URI = "data/case_studies.json"
+# The export's fields, in order: the JSON objects and the CSV columns both follow this.
+EXPORT_FIELDS = (
+    "slug",
+    "title",
+    "url",
+    "summary",
+    "place",
+    "themes",
+    "principles",
+    "partners",
+    "programme",
+    "started",
+    "focus",
+    "policies",
+    "published",
+)
 CSV_URI = "data/case_studies.csv"
 FILTER_DATA_URI = "data/catalogue.json"
 FEED_URI = "feed.xml"
@@ -88,7 +104,7 @@ def catalogue_filter_data(catalogue: Catalogue, taxonomy_names: tuple[str, ...])
 def case_studies_csv(catalogue: Catalogue) -> str:
     """One row per case study, the JSON export's columns, list fields joined with "; "."""
     records = [case_study_record(case) for case in catalogue.case_studies]
-    columns = list(records[0]) if records else list(case_study_record_columns())
+    columns = list(EXPORT_FIELDS)
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, lineterminator="\n")
     writer.writeheader()
@@ -102,24 +118,6 @@ def case_studies_csv(catalogue: Catalogue) -> str:
             }
         )
     return buffer.getvalue()
-
-
-def case_study_record_columns() -> tuple[str, ...]:
-    return (
-        "slug",
-        "title",
-        "url",
-        "summary",
-        "place",
-        "themes",
-        "principles",
-        "partners",
-        "programme",
-        "started",
-        "focus",
-        "policies",
-        "published",
-    )
 
 
 def absolute_url(site_url: str, path: str) -> str:
