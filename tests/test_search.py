@@ -228,3 +228,15 @@ def test_every_word_must_match_unless_no_page_has_them_all(index):
     fallback = index.search("keyworker quiz")  # no page has both words
     assert set(slugs(fallback)) == {"alpha-network", "beta-connections"}
     assert fallback.note == "no page has all the words; showing pages with any of them"
+
+
+def test_facet_values_are_read_once_per_index_and_again_after_a_rebuild(content, tmp_path):
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    index = SearchIndex(index_dir)
+    first = index.values_in_use()
+    assert first["places"] == {"glasgow-city", "inverclyde", "scotland"}
+    assert index.values_in_use() is first  # cached for the open index
+    write(content, "case_studies/delta.md", VALID_CASE.replace("started: 2016", "focus: [carers]"))
+    index_content(content, index_dir)
+    assert "carers" in index.values_in_use()["focus"]  # a swapped-in rebuild is seen

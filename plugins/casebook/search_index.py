@@ -367,6 +367,7 @@ class SearchIndex:
         self._identity: tuple[int, int] | None = None
         self._lock = threading.Lock()
         self._local = threading.local()  # one open searcher per thread (see _searcher)
+        self._values_in_use: tuple[object, dict[str, set[str]]] | None = None
         self._open()
 
     def _open(self) -> None:
@@ -411,16 +412,22 @@ class SearchIndex:
         return searcher
 
     def values_in_use(self) -> dict[str, set[str]]:
-        """Every facet value the index holds, by facet."""
+        """Every facet value the index holds, by facet; read once per opened index, since
+        the API checks filters against it on every request."""
         self.refresh()
-        searcher = self._searcher()
-        return {
-            name: {
-                value.decode() if isinstance(value, bytes) else value
-                for value in searcher.lexicon(name)
+        ix = self._ix
+        cached = self._values_in_use
+        if cached is None or cached[0] is not ix:
+            searcher = self._searcher()
+            values = {
+                name: {
+                    value.decode() if isinstance(value, bytes) else value
+                    for value in searcher.lexicon(name)
+                }
+                for name in self.facets
             }
-            for name in self.facets
-        }
+            cached = self._values_in_use = (ix, values)
+        return cached[1]
 
     def parse(self, text: str, any_word: bool = False) -> tuple[Query, str | None]:
         """A query from what a reader typed; syntax it cannot read becomes plain words."""
