@@ -103,8 +103,8 @@ def front_matter_of(path):
 def test_schema_accepts_valid_and_rejects_invalid_front_matter(content):
     taxonomies, _ = load_taxonomies(content)
     schema = json.loads(schema_json("case_study", taxonomies))
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
+    jsonschema.Draft7Validator.check_schema(schema)
+    validator = jsonschema.Draft7Validator(schema)
     for path in (content / "case_studies").glob("*.md"):
         data = front_matter_of(path)
         data.pop("published", None)  # YAML dates load as date objects, not strings

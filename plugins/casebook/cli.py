@@ -395,8 +395,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = commands.add_parser(
         "schema",
         help="print or write the JSON Schema for front matter",
-        description="Generate JSON Schema (draft 2020-12) for case-study and policy-page "
-        "front matter from the validation rules and taxonomy.yml.",
+        description="Generate JSON Schema (draft-07, which editors support) for case-study "
+        "and policy-page front matter from the validation rules and taxonomy.yml.",
         epilog="example: casebook schema --output schemas",
     )
     schema.add_argument("--kind", choices=["case_study", "policy"])

@@ -9,7 +9,8 @@ from typing import Any
 from .fields import CASE_STUDY_FIELDS, POLICY_FIELDS, SOURCE_KEYS, THEME_KEYS, FieldSpec
 from .taxonomy import Taxonomy
 
-DRAFT = "https://json-schema.org/draft/2020-12/schema"
+# Draft-07: what editors and Ajv (behind VS Code's remark extension) support by default.
+DRAFT = "http://json-schema.org/draft-07/schema#"
 SCHEMA_FILES = {"case_study": "case-study.schema.json", "policy": "policy-page.schema.json"}
 
 
