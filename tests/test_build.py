@@ -65,6 +65,15 @@ def test_case_study_shows_panel_related_source_and_citation(built):
     assert re.findall(r'href="\.\./([a-z-]+)/"', related) == ["alpha-network", "gamma-pilot"]
     assert "<em>Test Report</em> (Test Publisher, 2018)." in page
     assert "Casebook. Beta Connections." in page
+    # the footer's headings are in the page's table of contents
+    toc = page.split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]
+    anchors = re.findall(r'href="#([a-z0-9_-]+)"', toc)
+    assert anchors[-4:] == [
+        "related-case-studies",
+        "policy-context",
+        "source",
+        "cite-this-case-study",
+    ]
 
 
 def test_case_studies_and_terms_stay_out_of_the_nav(built):

@@ -7,6 +7,7 @@ from casebook.generate import (
     catalogue_page,
     escape,
     policy_footer,
+    source_line,
     taxonomy_pages,
 )
 
@@ -15,7 +16,10 @@ from .conftest import TODAY
 
 def pages_by_uri(content):
     catalogue, _ = load_catalogue(content, today=TODAY)
-    return catalogue, {page.src_uri: page.markdown for page in taxonomy_pages(catalogue)}
+    # each page as a reader gets it: its Markdown, then the HTML placed after it
+    return catalogue, {
+        page.src_uri: page.markdown + page.after.html for page in taxonomy_pages(catalogue)
+    }
 
 
 def test_principle_page_shows_category_description_questions_and_cases(content):
@@ -24,7 +28,7 @@ def test_principle_page_shows_category_description_questions_and_cases(content):
     assert "Choice and power for citizens." in page
     assert "**People** category" in page
     assert "- How do we put citizens first?" in page
-    assert "## Case studies (2)" in page
+    assert '<h2 id="case-studies">Case studies (2)' in page
     assert '<a href="../../case_studies/beta-connections/"><strong>Beta Connections' in page
     assert "data-search-exclude" in page  # the list stays out of the browser index
 
@@ -39,8 +43,8 @@ def test_unused_term_still_gets_a_page_that_says_so(content):
         )
     )
     _, pages = pages_by_uri(content)
-    assert "## Case studies (0)" in pages["themes/unused.md"]
-    assert "_No case studies yet._" in pages["themes/unused.md"]
+    assert ">Case studies (0)<" in pages["themes/unused.md"]
+    assert "No case studies yet." in pages["themes/unused.md"]
 
 
 def test_taxonomy_index_counts_and_groups(content):
@@ -63,19 +67,26 @@ def test_panel_links_every_term(content):
 def test_footer_and_policy_backlinks(content):
     catalogue, _ = pages_by_uri(content)
     beta = catalogue.case_study("beta-connections")
-    footer = case_study_footer(catalogue, beta, site_url="https://example.org/")
-    assert "## Related case studies" in footer
+    block = case_study_footer(catalogue, beta, site_url="https://example.org/")
+    footer = block.html
+    assert '<h2 id="related-case-studies">Related case studies<a class="headerlink"' in footer
+    assert [h.id for h in block.headings] == [
+        "related-case-studies",
+        "policy-context",
+        "source",
+        "cite-this-case-study",
+    ]
     assert '<a href="../alpha-network/"><strong>Alpha Network</strong></a>' in footer
     assert '<a href="../../policy/test-act/">The Test Act 2014</a>' in footer
     assert "https://example.org/case_studies/beta-connections/" in footer
-    backlinks = policy_footer(catalogue, catalogue.policies["test-act"])
+    backlinks = policy_footer(catalogue, catalogue.policies["test-act"]).html
     assert "(2)" in backlinks
     assert 'href="../../case_studies/alpha-network/"' in backlinks
 
 
 def test_catalogue_page_lists_every_case_study(content):
     catalogue, _ = pages_by_uri(content)
-    page = catalogue_page(catalogue).markdown
+    page = catalogue_page(catalogue).after.html
     assert page.count('class="cb-card"') == 3
 
 
@@ -102,3 +113,23 @@ def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
     assert expand_markers("<!-- casebook:nope -->", catalogue, "index.md") == (
         "<!-- casebook:nope -->"
     )
+
+
+def test_footer_headings_keep_clear_of_ids_the_body_uses(content):
+    catalogue, _ = pages_by_uri(content)
+    beta = catalogue.case_study("beta-connections")
+    block = case_study_footer(catalogue, beta, taken=frozenset({"source", "source_1"}))
+    assert [h.id for h in block.headings if h.title == "Source"] == ["source_2"]
+    assert '<h2 id="source_2">Source<a class="headerlink" href="#source_2"' in block.html
+
+
+def test_only_an_http_source_address_becomes_a_link(content):
+    import dataclasses
+
+    catalogue, _ = pages_by_uri(content)
+    beta = catalogue.case_study("beta-connections")
+    for url, linked in [("https://example.org/r", True), ("javascript:alert(1)", False)]:
+        case = dataclasses.replace(beta, source=dataclasses.replace(beta.source, url=url))
+        line = source_line(case)
+        assert ('<a href="https://example.org/r">' in line) is linked
+        assert "javascript" not in line

@@ -22,9 +22,52 @@ PANEL_TAXONOMIES = ("places", "partners", "programmes", "focus", "themes", "prin
 
 
 @dataclass(frozen=True)
+class Heading:
+    """A heading inside an HtmlBlock, for the page's table of contents."""
+
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class HtmlBlock:
+    """Finished HTML that the plugin places after a page's rendered Markdown.
+
+    Generated lists and footers used to go into the Markdown as raw HTML, and having
+    Python-Markdown parse them again was about a third of casebook's build time (1.7 ms a
+    case study, measured). They are built here from escaped values only, and the plugin
+    sanitises the whole page after placing them, as it does any page."""
+
+    html: str = ""
+    headings: tuple[Heading, ...] = ()
+
+    def __add__(self, other: HtmlBlock) -> HtmlBlock:
+        return HtmlBlock(self.html + other.html, self.headings + other.headings)
+
+
+@dataclass(frozen=True)
 class GeneratedPage:
     src_uri: str
     markdown: str
+    after: HtmlBlock = HtmlBlock()
+
+
+def heading(
+    title: str, anchor: str, level: int = 2, taken: frozenset[str] = frozenset()
+) -> HtmlBlock:
+    """An <hN> with a permalink, as the toc extension writes them; `anchor` gets a suffix
+    when the page already uses it (a contributor's own "## Source", say)."""
+    unique, number = anchor, 0
+    while unique in taken:
+        number += 1
+        unique = f"{anchor}_{number}"
+    text = html.escape(title)
+    return HtmlBlock(
+        f'<h{level} id="{unique}">{text}<a class="headerlink" href="#{unique}" '
+        f'title="Permanent link">&para;</a></h{level}>\n',
+        (Heading(level, unique, text),),
+    )
 
 
 def escape(text: str) -> str:
@@ -65,13 +108,10 @@ def _count(number: int, noun: str = "case study", plural: str = "case studies") 
 
 
 def case_list(cases: list[CaseStudy], from_uri: str, search_exclude: bool = False) -> str:
-    """A list of case studies with summaries, as one raw HTML block.
-
-    Raw HTML passes through Markdown untouched: a library's term pages list each case
-    study about ten times, and inline-parsing those summaries was most of the extra build
-    time. The links are final URLs, checked by the integration test of every href."""
+    """A list of case studies with summaries, as HTML (also valid as a raw HTML block in
+    Markdown). The links are final URLs, checked by the integration test of every href."""
     if not cases:
-        return "_No case studies yet._\n"
+        return "<p><em>No case studies yet.</em></p>\n"
     items = []
     for case in cases:
         summary = f": {html.escape(case.summary)}" if case.summary else ""
@@ -149,9 +189,12 @@ def term_page(catalogue: Catalogue, taxonomy: Taxonomy, term: Term) -> Generated
     if term.questions:
         parts.append("## Questions to ask\n")
         parts.append("\n".join(f"- {escape(q)}" for q in term.questions) + "\n")
-    parts.append(f"## Case studies ({len(cases)})\n")
-    parts.append(case_list(cases, uri, search_exclude=True))
-    return GeneratedPage(uri, "\n".join(parts))
+    listing = heading(f"Case studies ({len(cases)})", "case-studies", taken=_QUESTION_IDS)
+    listing += HtmlBlock(case_list(cases, uri, search_exclude=True))
+    return GeneratedPage(uri, "\n".join(parts), listing)
+
+
+_QUESTION_IDS = frozenset({"questions-to-ask"})
 
 
 # -- index pages for content folders ------------------------------------------------------
@@ -174,27 +217,27 @@ def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
         f"{_count(len(catalogue.case_studies))} of integration in practice. Filter them "
         f"below, or browse by {browse}.\n"
     )
-    parts.append(
+    after = [
         '<div class="cb-catalogue" id="cb-catalogue" '
         f'data-src="{relative_link(uri, "data/catalogue.json")}" '
         'data-api="../api/search">\n'
-    )
-    parts.append(filter_form(catalogue))
+    ]
+    after.append(filter_form(catalogue))
     total = len(catalogue.case_studies)
-    parts.append(
+    after.append(
         f'<p class="cb-status" id="cb-status" role="status" aria-live="polite">'
         f"Showing all {_count(total)}.</p>\n"
     )
-    # One raw HTML block (no blank lines): Markdown leaves it alone. The cards repeat each
-    # case study's own search entry, so they stay out of Material's in-browser index.
+    # The cards repeat each case study's own search entry, so they stay out of Material's
+    # in-browser index.
     cards = "\n".join(case_card(catalogue, case, uri) for case in catalogue.case_studies)
-    parts.append(f'<div class="cb-cards" id="cb-cards" data-search-exclude>\n{cards}\n</div>\n')
-    parts.append(
+    after.append(f'<div class="cb-cards" id="cb-cards" data-search-exclude>\n{cards}\n</div>\n')
+    after.append(
         '<p class="cb-empty" id="cb-empty" hidden>No case studies match these filters. '
         "Remove a filter, or clear them all.</p>\n"
     )
-    parts.append("</div>\n")
-    return GeneratedPage(uri, "\n".join(parts))
+    after.append("</div>\n")
+    return GeneratedPage(uri, "\n".join(parts), HtmlBlock("".join(after)))
 
 
 def filter_form(catalogue: Catalogue) -> str:
@@ -301,8 +344,8 @@ def term_anchor(term: Term, from_uri: str) -> str:
 
 
 def case_study_panel(catalogue: Catalogue, case: CaseStudy) -> str:
-    """The summary and at-a-glance panel above a case study's body, as raw HTML (a
-    Markdown definition list inside md_in_html cost 1.7 ms a page, measured)."""
+    """The summary and at-a-glance panel above a case study's body, as HTML the plugin
+    places before the rendered Markdown."""
     uri = case.src_uri
     rows: list[tuple[str, str]] = []
     for name in PANEL_TAXONOMIES:
@@ -320,7 +363,7 @@ def case_study_panel(catalogue: Catalogue, case: CaseStudy) -> str:
     summary = f'<p class="cb-summary">{html.escape(case.summary)}</p>\n' if case.summary else ""
     return (
         f'{summary}<div class="cb-glance"><h2 class="cb-glance__title" id="at-a-glance">'
-        f"At a glance</h2><dl>{items}</dl></div>\n\n"
+        f"At a glance</h2><dl>{items}</dl></div>\n"
     )
 
 
@@ -330,17 +373,20 @@ def case_study_footer(
     related_limit: int = 5,
     related: list[CaseStudy] | None = None,
     site_url: str = "",
-) -> str:
+    taken: frozenset[str] = frozenset(),
+) -> HtmlBlock:
+    """Related case studies, policy context, source and citation, after the body. `taken`
+    is the heading ids the body already uses."""
     uri = case.src_uri
-    parts: list[str] = []
+    block = HtmlBlock()
     if related is None:
         related = [other for other, _ in catalogue.related_cases(case, related_limit)]
     if related:
-        parts.append("## Related case studies\n")
-        parts.append(case_list(related, uri))
+        block += heading("Related case studies", "related-case-studies", taken=taken)
+        block += HtmlBlock(case_list(related, uri))
     policies = [catalogue.policies[slug] for slug in case.policies if slug in catalogue.policies]
     if policies:
-        parts.append("## Policy context\n")
+        block += heading("Policy context", "policy-context", taken=taken)
         items = "\n".join(
             f'<li><a href="{html.escape(page_url_from(uri, p.src_uri))}">'
             f"{html.escape(p.title)}</a>"
@@ -348,13 +394,13 @@ def case_study_footer(
             + "</li>"
             for p in policies
         )
-        parts.append(f'<ul class="cb-policy-list">\n{items}\n</ul>\n')
+        block += HtmlBlock(f'<ul class="cb-policy-list">\n{items}\n</ul>\n')
     if case.source:
-        parts.append("## Source\n")
-        parts.append(source_line(case) + "\n")
-    parts.append("## Cite this case study\n")
-    parts.append(f'<p class="cb-cite">{html.escape(citation(case, site_url))}</p>\n')
-    return "\n\n" + "\n".join(parts)
+        block += heading("Source", "source", taken=taken)
+        block += HtmlBlock(f"<p>{source_line(case)}</p>\n")
+    block += heading("Cite this case study", "cite-this-case-study", taken=taken)
+    block += HtmlBlock(f'<p class="cb-cite">{html.escape(citation(case, site_url))}</p>\n')
+    return block
 
 
 def browser_search_extract(case: CaseStudy) -> str:
@@ -367,11 +413,17 @@ def browser_search_extract(case: CaseStudy) -> str:
 
 
 def source_line(case: CaseStudy) -> str:
+    """The source as HTML. Only an http(s) address becomes a link: validation reports any
+    other, and a build that goes on regardless must not link it."""
     source = case.source
     assert source is not None
-    title = f"[{escape(source.title)}]({source.url})" if source.url else f"*{escape(source.title)}*"
+    title = html.escape(source.title)
+    if source.url and re.match(r"https?://", source.url, flags=re.I):
+        title = f'<a href="{html.escape(source.url)}">{title}</a>'
+    else:
+        title = f"<em>{title}</em>"
     details = ", ".join(str(part) for part in (source.publisher, source.year) if part)
-    return f"{title}" + (f" ({escape(details)})." if details else ".")
+    return title + (f" ({html.escape(details)})." if details else ".")
 
 
 def citation(case: CaseStudy, site_url: str = "") -> str:
@@ -383,10 +435,13 @@ def citation(case: CaseStudy, site_url: str = "") -> str:
     return text
 
 
-def policy_footer(catalogue: Catalogue, policy: PolicyPage) -> str:
+def policy_footer(
+    catalogue: Catalogue, policy: PolicyPage, taken: frozenset[str] = frozenset()
+) -> HtmlBlock:
     cases = catalogue.citing(policy.slug)
-    return f"\n\n## Case studies that relate to this ({len(cases)})\n\n" + case_list(
-        cases, policy.src_uri
+    title = f"Case studies that relate to this ({len(cases)})"
+    return heading(title, "case-studies-that-relate-to-this", taken=taken) + HtmlBlock(
+        case_list(cases, policy.src_uri)
     )
 
 

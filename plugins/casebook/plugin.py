@@ -8,6 +8,7 @@ from pathlib import Path
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.toc import AnchorLink
 
 from .catalogue import load_catalogue
 from .config import CasebookConfig
@@ -24,6 +25,8 @@ from .export import (
 )
 from .generate import (
     CATALOGUE_FACETS,
+    Heading,
+    HtmlBlock,
     browser_search_extract,
     case_study_footer,
     case_study_panel,
@@ -41,6 +44,27 @@ from .search_index import search_documents
 from .similarity import similar_documents
 
 log = get_plugin_logger(__name__)
+
+
+def _heading_ids(items) -> set[str]:
+    ids: set[str] = set()
+    for item in items:
+        ids.add(item.id)
+        ids |= _heading_ids(item.children)
+    return ids
+
+
+def _add_to_toc(page, headings: tuple[Heading, ...]) -> None:
+    """Headings the plugin placed after the rendered Markdown, added to the table of
+    contents under the last heading of a higher level, as the toc extension nests them."""
+    for heading in headings:
+        siblings = page.toc.items
+        while siblings and siblings[-1].level < heading.level:
+            siblings = siblings[-1].children
+        siblings.append(AnchorLink(heading.title, heading.id, heading.level))
+        anchors = getattr(page, "present_anchor_ids", None)  # MkDocs' anchor validation
+        if isinstance(anchors, set):
+            anchors.add(heading.id)
 
 
 def page_url_to(page_url: str, target: str) -> str:
@@ -69,6 +93,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     indexer: BackgroundIndexer | None = None
     similar: dict[str, list[tuple[str, float]]] = {}
+    after: dict[str, HtmlBlock] = {}  # generated pages' HTML, by src_uri
     _full_content: str | None = None
 
     counter: _WarningCounter | None = None
@@ -98,9 +123,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         generated.append(policy_index_page(self.catalogue))
         if "principles" in self.catalogue.taxonomies:
             generated.append(self_assessment_page(self.catalogue))
+        self.after = {}
         for page in generated:
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
+                self.after[page.src_uri] = page.after
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
         files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
         files.append(
@@ -136,29 +163,37 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
-        src_uri = page.file.src_uri
-        markdown = expand_markers(markdown, self.catalogue, src_uri)
-        case = self.catalogue.case_study_at(src_uri)
-        if case is not None:
-            limit = self.config.related_limit
-            shared = self.catalogue.related_cases(case, limit=None)
-            related = blend_related(self.catalogue, shared, self.similar.get(case.slug, []), limit)
-            return (
-                case_study_panel(self.catalogue, case)
-                + markdown
-                + case_study_footer(
-                    self.catalogue, case, related=related, site_url=config.site_url or ""
-                )
-            )
-        policy = self.catalogue.policy_at(src_uri)
-        if policy is not None:
-            return markdown + policy_footer(self.catalogue, policy)
-        return markdown
+        return expand_markers(markdown, self.catalogue, page.file.src_uri)
 
     def on_page_content(self, html: str, /, *, page, config, files) -> str:
+        """Place the generated blocks around the rendered Markdown, then sanitise it all."""
         if not self.config.enabled:
             return html
+        if self.catalogue is not None:
+            before, after = self._blocks(page, config)
+            html = before + html + after.html
+            _add_to_toc(page, after.headings)
         return sanitise_html(html)
+
+    def _blocks(self, page, config) -> tuple[str, HtmlBlock]:
+        catalogue, src_uri = self.catalogue, page.file.src_uri
+        case = catalogue.case_study_at(src_uri)
+        if case is not None:
+            limit = self.config.related_limit
+            shared = catalogue.related_cases(case, limit=None)
+            related = blend_related(catalogue, shared, self.similar.get(case.slug, []), limit)
+            footer = case_study_footer(
+                catalogue,
+                case,
+                related=related,
+                site_url=config.site_url or "",
+                taken=frozenset(_heading_ids(page.toc)),
+            )
+            return case_study_panel(catalogue, case), footer
+        policy = catalogue.policy_at(src_uri)
+        if policy is not None:
+            return "", policy_footer(catalogue, policy, frozenset(_heading_ids(page.toc)))
+        return "", self.after.get(src_uri, HtmlBlock())
 
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
