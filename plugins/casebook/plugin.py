@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import secrets
 from pathlib import Path
 
 from mkdocs.config.config_options import ExtraScriptValue
@@ -10,6 +11,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink
 
+from .background import BackgroundBuild
 from .catalogue import load_catalogue
 from .config import CasebookConfig
 from .export import (
@@ -28,6 +30,7 @@ from .generate import (
     Heading,
     HtmlBlock,
     browser_search_extract,
+    case_list,
     case_study_footer,
     case_study_panel,
     catalogue_page,
@@ -37,11 +40,8 @@ from .generate import (
     self_assessment_page,
     taxonomy_pages,
 )
-from .indexer import BackgroundIndexer
-from .model import Catalogue, blend_related
+from .model import Catalogue
 from .sanitize import sanitise_html
-from .search_index import search_documents
-from .similarity import similar_documents
 
 log = get_plugin_logger(__name__)
 
@@ -91,8 +91,7 @@ class _WarningCounter(logging.Handler):
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
-    indexer: BackgroundIndexer | None = None
-    similar: dict[str, list[tuple[str, float]]] = {}
+    background: BackgroundBuild | None = None
     after: dict[str, HtmlBlock] = {}  # generated pages' HTML, by src_uri
     _full_content: str | None = None
 
@@ -148,16 +147,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
             )
-        documents = search_documents(self.catalogue)
-        self.similar = similar_documents(
-            {d.slug: d.body for d in documents if d.kind == "case_study"},
-            limit=self.config.related_limit * 2,
+        self._discard()
+        self.background = BackgroundBuild(
+            self.catalogue,
+            self.config.related_limit,
+            self.index_dir if self.config.search_index else None,
         )
-        if self.config.search_index:
-            self._discard()
-            self.indexer = BackgroundIndexer(
-                self.index_dir, documents, list(self.catalogue.taxonomies)
-            )
+        # Where each case study's related list goes once the second process has worked it
+        # out; random per build, so no contributed HTML can stand in for it.
+        self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         return files
 
     def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
@@ -179,13 +177,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         catalogue, src_uri = self.catalogue, page.file.src_uri
         case = catalogue.case_study_at(src_uri)
         if case is not None:
-            limit = self.config.related_limit
-            shared = catalogue.related_cases(case, limit=None)
-            related = blend_related(catalogue, shared, self.similar.get(case.slug, []), limit)
             footer = case_study_footer(
                 catalogue,
                 case,
-                related=related,
+                related_html=self._related_slot,
                 site_url=config.site_url or "",
                 taken=frozenset(_heading_ids(page.toc)),
             )
@@ -217,6 +212,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled or self.catalogue is None:
             return output
         case = self.catalogue.case_study_at(page.file.src_uri)
+        if case is not None and self.background is not None:
+            slugs = self.background.related().get(case.slug, [])
+            cases = [self.catalogue.case_study(slug) for slug in slugs]
+            related = sanitise_html(case_list([c for c in cases if c], case.src_uri))
+            output = output.replace(self._related_slot, related, 1)
         head = (
             f'<link rel="alternate" type="application/atom+xml" title="Case studies" '
             f'href="{page_url_to(page.url, FEED_URI)}">'
@@ -229,10 +229,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return output.replace("</head>", head + "\n</head>", 1)
 
     def on_post_build(self, *, config) -> None:
-        if self.indexer is None:
+        if self.background is None:
             return
-        indexer, self.indexer = self.indexer, None
-        staged = indexer.wait()
+        background, self.background = self.background, None
+        if not self.config.search_index:
+            background.wait()
+            return
+        staged = background.wait()
         if staged is None:
             log.warning("the search index could not be updated; the previous one is kept")
             return
@@ -253,6 +256,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
 
     def _discard(self) -> None:
-        if self.indexer is not None:
-            self.indexer.cancel()
-            self.indexer = None
+        if self.background is not None:
+            self.background.cancel()
+            self.background = None

@@ -1,0 +1,112 @@
+"""The build's whole-library work, done in a second process while MkDocs renders pages.
+
+That work is CPU-bound Python, so a thread would only contend for the GIL; a forked child
+uses the machine's other core. The child first works out every case study's related case
+studies and sends them back (the parent needs them only when it writes the pages out,
+after all the Markdown is rendered), then stages the search index in a copy that the
+parent publishes only after the build succeeds, so the live index is never half-updated.
+Without fork (Windows) the same work runs in this process."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import shutil
+import threading
+from dataclasses import asdict
+from pathlib import Path
+
+from .model import Catalogue
+from .related import related_slugs
+from .search_index import IndexReport, StagedIndex, search_documents, stage_index, staging_path
+
+REPORT_FILE = "casebook-report.json"
+
+
+def _work_in_child(connection, catalogue: Catalogue, limit: int, index_dir, staging) -> None:
+    documents = search_documents(catalogue)
+    connection.send(related_slugs(catalogue, documents, limit))
+    connection.close()
+    if index_dir is not None:
+        staged = stage_index(index_dir, documents, list(catalogue.taxonomies), staging=staging)
+        report = json.dumps(asdict(staged.report))
+        (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
+
+
+class BackgroundBuild:
+    def __init__(self, catalogue: Catalogue, related_limit: int, index_dir: Path | None):
+        self.catalogue, self.limit = catalogue, related_limit
+        self.index_dir = Path(index_dir) if index_dir is not None else None
+        self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
+        self.process: multiprocessing.process.BaseProcess | None = None
+        self.staged: StagedIndex | None = None
+        self._related: dict[str, list[str]] | None = None
+        self._receiver: threading.Thread | None = None
+        if "fork" in multiprocessing.get_all_start_methods():
+            # fork: the child inherits the catalogue instead of having it pickled
+            context = multiprocessing.get_context("fork")
+            receiving, sending = context.Pipe(duplex=False)
+            self.process = context.Process(
+                target=_work_in_child,
+                args=(sending, catalogue, related_limit, self.index_dir, self.staging),
+                daemon=True,
+                name="casebook-background",
+            )
+            self.process.start()
+            sending.close()
+            # A thread takes the result off the pipe as soon as it is sent, so the child
+            # never waits on the parent before it goes on to the index.
+            self._receiver = threading.Thread(target=self._receive, args=(receiving,), daemon=True)
+            self._receiver.start()
+        else:  # no fork: everything here, now
+            documents = search_documents(catalogue)
+            self._related = related_slugs(catalogue, documents, related_limit)
+            if self.index_dir is not None:
+                facets = list(catalogue.taxonomies)
+                self.staged = stage_index(self.index_dir, documents, facets, staging=self.staging)
+
+    def _receive(self, connection) -> None:
+        try:
+            self._related = connection.recv()
+        except (EOFError, OSError):  # the child died first: related() works it out here
+            pass
+        finally:
+            connection.close()
+
+    def related(self) -> dict[str, list[str]]:
+        """slug -> related slugs. Waits for the child; if it failed, works them out here
+        rather than leave a page without its related case studies."""
+        if self._receiver is not None:
+            self._receiver.join()
+            self._receiver = None
+        if self._related is None:
+            documents = search_documents(self.catalogue)
+            self._related = related_slugs(self.catalogue, documents, self.limit)
+        return self._related
+
+    def wait(self) -> StagedIndex | None:
+        """The staged index once the child has finished, or None if it failed or there
+        is no index to build."""
+        if self.index_dir is None:
+            if self.process is not None:
+                self.process.join()
+            return None
+        if self.process is None:
+            return self.staged
+        self.process.join()
+        report_file = self.staging / REPORT_FILE
+        if self.process.exitcode != 0 or not report_file.is_file():
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return None
+        report = IndexReport(**json.loads(report_file.read_text(encoding="utf-8")))
+        report_file.unlink()
+        return StagedIndex(self.staging, self.index_dir, report)
+
+    def cancel(self) -> None:
+        if self.process is not None and self.process.is_alive():
+            self.process.terminate()
+            self.process.join(timeout=10)
+        if self.staging is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+        if self.staged is not None:
+            self.staged.discard()

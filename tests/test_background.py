@@ -1,0 +1,83 @@
+"""The background work: a forked child works out related case studies and stages the
+search index; the parent takes the related lists and publishes the index."""
+
+import os
+
+from casebook.background import BackgroundBuild
+from casebook.catalogue import load_catalogue
+from casebook.related import related_slugs
+from casebook.search_index import SearchIndex, search_documents, update_index
+
+from .conftest import TODAY, VALID_CASE, write
+
+
+def catalogue_of(content):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    return catalogue
+
+
+def index_from_scratch(content, index_dir):
+    catalogue = catalogue_of(content)
+    update_index(index_dir, search_documents(catalogue), list(catalogue.taxonomies))
+
+
+def test_the_child_stages_and_the_parent_publishes(content, tmp_path):
+    index_dir = tmp_path / "index"
+    index_from_scratch(content, index_dir)
+    write(content, "case_studies/delta.md", VALID_CASE)
+    background = BackgroundBuild(catalogue_of(content), 5, index_dir)
+    assert background.process is not None  # Linux: a real second process
+    staged = background.wait()
+    assert staged is not None and (staged.report.added, staged.report.unchanged) == (1, 6)
+    assert SearchIndex(index_dir).search("delta project").hits == []  # not live yet
+    staged.publish()
+    assert SearchIndex(index_dir).search("delta project").hits[0].slug == "delta"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index"]
+
+
+def test_related_lists_come_back_from_the_child_as_worked_out_here(content, tmp_path):
+    catalogue = catalogue_of(content)
+    background = BackgroundBuild(catalogue, 2, None)
+    related = background.related()
+    assert related == related_slugs(catalogue, search_documents(catalogue), 2)
+    assert related["beta-connections"] == ["alpha-network", "gamma-pilot"]
+    assert set(related) == {case.slug for case in catalogue.case_studies}
+    assert background.wait() is None  # no index asked for, none made
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
+
+
+def test_a_child_that_dies_early_still_leaves_related_lists(content, tmp_path, monkeypatch):
+    catalogue = catalogue_of(content)
+    expected = related_slugs(catalogue, search_documents(catalogue), 2)
+    parent = os.getpid()
+    real = related_slugs
+
+    def dies_in_the_child(*args, **kwargs):
+        if os.getpid() != parent:
+            os._exit(3)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("casebook.background.related_slugs", dies_in_the_child)
+    background = BackgroundBuild(catalogue, 2, tmp_path / "index")
+    assert background.related() == expected  # worked out in the parent instead
+    assert background.wait() is None
+    assert not (tmp_path / "index").exists()
+
+
+def test_a_failing_child_leaves_the_live_index_alone(content, tmp_path, monkeypatch):
+    index_dir = tmp_path / "index"
+    index_from_scratch(content, index_dir)
+    before = {p.name: p.read_bytes() for p in index_dir.iterdir()}
+    monkeypatch.setattr("casebook.background.stage_index", lambda *a, **k: 1 / 0)
+    background = BackgroundBuild(catalogue_of(content), 5, index_dir)
+    assert background.related()  # sent before the index was attempted
+    assert background.wait() is None
+    assert {p.name: p.read_bytes() for p in index_dir.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index"]
+
+
+def test_cancel_removes_the_staging_copy(content, tmp_path):
+    index_dir = tmp_path / "index"
+    background = BackgroundBuild(catalogue_of(content), 5, index_dir)
+    background.cancel()
+    assert not background.staging.exists() and not index_dir.exists()
