@@ -28,17 +28,20 @@ class ParsedYaml:
 def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     """Parse `text` (which starts at `first_line` of its file) into plain data and key lines."""
     try:
-        for event in yaml.parse(text, Loader=SafeLoader):
-            anchor = getattr(event, "anchor", None)
-            if isinstance(event, yaml.AliasEvent) or anchor:
-                return ParsedYaml(
-                    error="YAML anchors and aliases (&name, *name) are not allowed here; "
-                    "write each value out in full",
-                    error_line=first_line + event.start_mark.line,
-                )
         loader = SafeLoader(text)
         try:
+            # Composing shares one node for every use of an alias, so an alias bomb is a
+            # small graph here; it is refused below before construction would expand it.
             node = loader.get_single_node()
+            lines: dict[str, int] = {}
+            if node is not None:
+                alias_line = _record_lines(node, "", first_line, lines, set())
+                if alias_line is not None:
+                    return ParsedYaml(
+                        error="YAML anchors and aliases (&name, *name) are not allowed here; "
+                        "write each value out in full",
+                        error_line=alias_line,
+                    )
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -48,9 +51,6 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
         return ParsedYaml(error=_describe(error), error_line=line)
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks nearly every error
         return ParsedYaml(error=f"invalid YAML: {error}", error_line=first_line)
-    lines: dict[str, int] = {}
-    if node is not None:
-        _record_lines(node, "", first_line, lines)
     return ParsedYaml(data=data, lines=lines)
 
 
@@ -69,16 +69,31 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
     )
 
 
-def _record_lines(node: yaml.Node, prefix: str, first_line: int, lines: dict[str, int]) -> None:
+def _record_lines(
+    node: yaml.Node, prefix: str, first_line: int, lines: dict[str, int], seen: set[int]
+) -> int | None:
+    """Record the line of every key and item; return the line of the first node met twice
+    (an alias: without aliases every node is distinct), or None."""
+    if id(node) in seen:
+        return first_line + node.start_mark.line
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
-                continue
-            key = f"{prefix}{key_node.value}"
-            lines.setdefault(key, first_line + key_node.start_mark.line)
-            _record_lines(value_node, key + ".", first_line, lines)
+        children = [
+            (f"{prefix}{key.value}", key, value)
+            for key, value in node.value
+            if isinstance(key, yaml.ScalarNode)
+        ]
+        for key_node, _ in node.value:
+            if id(key_node) in seen:
+                return first_line + key_node.start_mark.line
+            seen.add(id(key_node))
     elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = f"{prefix}{index}"
-            lines.setdefault(key, first_line + item.start_mark.line)
-            _record_lines(item, key + ".", first_line, lines)
+        children = [(f"{prefix}{index}", item, item) for index, item in enumerate(node.value)]
+    else:
+        return None
+    for key, marked, value in children:
+        lines.setdefault(key, first_line + marked.start_mark.line)
+        alias = _record_lines(value, key + ".", first_line, lines, seen)
+        if alias is not None:
+            return alias
+    return None
