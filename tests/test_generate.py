@@ -133,3 +133,43 @@ def test_only_an_http_source_address_becomes_a_link(content):
         line = source_line(case)
         assert ('<a href="https://example.org/r">' in line) is linked
         assert "javascript" not in line
+
+
+def test_page_url_from_agrees_with_relpath_on_page_urls():
+    import posixpath
+
+    from casebook.generate import page_url_from
+    from casebook.model import page_url
+
+    uris = [
+        "index.md",
+        "about.md",
+        "case_studies/index.md",
+        "case_studies/alpha.md",
+        "case_studies/beta.md",
+        "themes/index.md",
+        "themes/culture-shift.md",
+        "index/self-assessment.md",
+        "guides/deep/nested.md",
+    ]
+    for here in uris:
+        for there in uris:
+            expected = posixpath.relpath(page_url(there) or ".", page_url(here) or ".")
+            expected = expected if expected.endswith("/") else expected + "/"
+            assert page_url_from(here, there) == expected, (here, there)
+
+
+def test_self_assessment_shows_a_few_cases_a_principle_and_links_to_the_rest(content, monkeypatch):
+    from casebook.generate import self_assessment_page
+
+    catalogue, _ = pages_by_uri(content)
+    page = self_assessment_page(catalogue).markdown
+    section = page.split("citizen-agency.md)")[1].split("###")[0]
+    assert "[Beta Connections](../case_studies/beta-connections.md)" in section
+    assert "[Gamma Pilot](../case_studies/gamma-pilot.md)" in section
+    assert "See [all" not in section  # two case studies: all shown
+    monkeypatch.setattr("casebook.generate.ASSESSMENT_CASES", 1)
+    page = self_assessment_page(catalogue).markdown
+    section = page.split("citizen-agency.md)")[1].split("###")[0]
+    assert section.count("](../case_studies/") == 1
+    assert "See [all 2 on the Citizen agency page](../principles/citizen-agency.md)." in page
