@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import secrets
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.toc import AnchorLink
+from mkdocs.structure.toc import AnchorLink, get_toc
 
 from .background import BackgroundBuild
 from .catalogue import load_catalogue
@@ -41,6 +42,7 @@ from .generate import (
     taxonomy_pages,
 )
 from .model import Catalogue
+from .render_cache import RenderCache, cacheable, digest
 from .sanitize import sanitise_html
 
 log = get_plugin_logger(__name__)
@@ -65,6 +67,29 @@ def _add_to_toc(page, headings: tuple[Heading, ...]) -> None:
         anchors = getattr(page, "present_anchor_ids", None)  # MkDocs' anchor validation
         if isinstance(anchors, set):
             anchors.add(heading.id)
+
+
+def _toc_tokens(items) -> list[dict]:
+    return [
+        {"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)}
+        for i in items
+    ]
+
+
+def _render_context(config, files: Files) -> str:
+    """Everything besides a page's own Markdown that its rendering depends on."""
+    import markdown
+    import mkdocs
+
+    return digest(
+        mkdocs.__version__,
+        markdown.__version__,
+        json.dumps(config.markdown_extensions),
+        json.dumps(config.mdx_configs, sort_keys=True, default=repr),
+        repr(config["validation"]),
+        str(config.use_directory_urls),
+        "\n".join(sorted(f"{f.src_uri} {f.dest_uri}" for f in files)),
+    )
 
 
 def page_url_to(page_url: str, target: str) -> str:
@@ -94,6 +119,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     background: BackgroundBuild | None = None
     after: dict[str, HtmlBlock] = {}  # generated pages' HTML, by src_uri
     _full_content: str | None = None
+    render_cache: RenderCache | None = None
+    _context_files: Files | None = None
+    _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
 
     counter: _WarningCounter | None = None
 
@@ -156,14 +184,76 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # Where each case study's related list goes once the second process has worked it
         # out; random per build, so no contributed HTML can stand in for it.
         self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
+        self.render_cache, self._context_files, self._to_store = None, None, {}
         return files
 
-    def on_page_markdown(self, markdown: str, /, *, page, config, files) -> str:
+    def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
         return expand_markers(markdown, self.catalogue, page.file.src_uri)
 
-    def on_page_content(self, html: str, /, *, page, config, files) -> str:
+    @event_priority(-100)  # last: the key is the Markdown exactly as it will be rendered
+    def _reuse_rendering(self, markdown: str, /, *, page, config, files) -> str:
+        cache = self._cache_for(config, files)
+        if cache is None:
+            return markdown
+        key = digest(page.file.src_uri, markdown)
+        record = cache.get(key)
+        if record is None:
+            self._to_store[page.file.src_uri] = (key, self.counter.count)
+        else:
+            page.render = lambda config, files: self._restore(page, record, files)
+        return markdown
+
+    on_page_markdown = CombinedEvent(_expand, _reuse_rendering)
+
+    def _cache_for(self, config, files) -> RenderCache | None:
+        if not (self.config.enabled and self.config.render_cache):
+            return None
+        if self._context_files is not files:  # once a build
+            self._context_files = files
+            self.render_cache = None
+            if cacheable(config.markdown_extensions):
+                path = Path(config.config_file_path).parent / self.config.cache_dir
+                self.render_cache = RenderCache(
+                    path / "rendered.json", _render_context(config, files)
+                )
+        return self.render_cache
+
+    def _restore(self, page, record: dict, files: Files) -> None:
+        """Stands in for Page.render: sets what it sets, from what it set last time."""
+        del page.render
+        page.content = record["html"]
+        page.toc = get_toc(record["toc"])
+        page._title_from_render = record["title"]
+        page.present_anchor_ids = set(record["anchors"])
+        page.links_to_anchors = {
+            target: links
+            for uri, links in record["links"].items()
+            if (target := files.get_file_from_path(uri)) is not None
+        }
+
+    @event_priority(100)  # first: keep the rendering before any plugin changes it
+    def _keep_rendering(self, html: str, /, *, page, config, files) -> str:
+        pending = self._to_store.pop(page.file.src_uri, None)
+        # Only a rendering that logged no warning is kept: reusing it would hide them.
+        if pending is not None and pending[1] == self.counter.count and self.render_cache:
+            self.render_cache.put(
+                pending[0],
+                {
+                    "html": html,
+                    "toc": _toc_tokens(page.toc),
+                    "title": getattr(page, "_title_from_render", None),
+                    "anchors": sorted(page.present_anchor_ids or ()),
+                    "links": {
+                        target.src_uri: links
+                        for target, links in (page.links_to_anchors or {}).items()
+                    },
+                },
+            )
+        return html
+
+    def _place_blocks(self, html: str, /, *, page, config, files) -> str:
         """Place the generated blocks around the rendered Markdown, then sanitise it all."""
         if not self.config.enabled:
             return html
@@ -172,6 +262,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             html = before + html + after.html
             _add_to_toc(page, after.headings)
         return sanitise_html(html)
+
+    on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
 
     def _blocks(self, page, config) -> tuple[str, HtmlBlock]:
         catalogue, src_uri = self.catalogue, page.file.src_uri
@@ -229,6 +321,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return output.replace("</head>", head + "\n</head>", 1)
 
     def on_post_build(self, *, config) -> None:
+        if self.render_cache is not None:
+            cache, self.render_cache = self.render_cache, None
+            cache.save()
+            log.debug(f"render cache: {cache.hits} pages reused, {cache.misses} rendered")
         if self.background is None:
             return
         background, self.background = self.background, None

@@ -1,0 +1,91 @@
+"""The render cache: a rebuild reuses the rendering of unchanged pages, and the site it
+writes is exactly the one a build from nothing writes."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from casebook.render_cache import RenderCache, cacheable
+
+from .conftest import VALID_CASE, run_mkdocs_build, write
+
+
+def test_records_survive_a_save_in_the_same_context_only(tmp_path):
+    path = tmp_path / "cache" / "rendered.json"
+    cache = RenderCache(path, "context-1")
+    assert cache.get("a") is None
+    cache.put("a", {"html": "<p>A</p>"})
+    cache.put("b", {"html": "<p>B</p>"})
+    cache.save()
+    again = RenderCache(path, "context-1")
+    assert again.get("a") == {"html": "<p>A</p>"}
+    again.save()  # "b" was not used by this build: it drops out
+    assert RenderCache(path, "context-1").get("b") is None
+    assert RenderCache(path, "context-2").get("a") is None  # other settings or files
+    assert [p.name for p in path.parent.iterdir()] == ["rendered.json"]
+
+
+def test_an_unreadable_cache_file_is_an_empty_cache(tmp_path):
+    path = tmp_path / "rendered.json"
+    for text in ["{not json", "[]", json.dumps({"format": 99, "context": "c", "pages": {}})]:
+        path.write_text(text, encoding="utf-8")
+        assert RenderCache(path, "c").get("a") is None
+
+
+def test_only_extensions_that_read_nothing_but_the_page_allow_caching():
+    assert cacheable(["toc", "tables", "markdown.extensions.attr_list", "md_in_html"])
+    assert not cacheable(["toc", "pymdownx.snippets"])  # includes other files
+    assert not cacheable(["toc", object()])  # an extension instance: unknown
+
+
+def site_files(site: Path) -> dict[str, bytes]:
+    return {
+        str(path.relative_to(site)): path.read_bytes()
+        for path in sorted(site.rglob("*"))
+        if path.is_file() and path.suffix in {".html", ".json", ".xml", ".csv"}
+    }
+
+
+def build(content: Path, tmp_path: Path, name: str, strict: bool = True):
+    site = tmp_path / name
+    result = run_mkdocs_build(content, site, tmp_path / f"index-{name}", strict=strict)
+    assert strict is False or result.returncode == 0, result.stderr
+    return site, result
+
+
+def cache_file(content: Path) -> Path:
+    return content.parent / "build" / "cache" / "rendered.json"
+
+
+def test_a_rebuild_writes_the_same_site_as_a_build_from_nothing(content, tmp_path):
+    first, _ = build(content, tmp_path, "first")
+    assert cache_file(content).is_file()
+    pages = json.loads(cache_file(content).read_text(encoding="utf-8"))["pages"]
+    assert len(pages) > 10
+    second, _ = build(content, tmp_path, "second")
+    assert site_files(second) == site_files(first)
+
+    # An edit: the rebuild renders the edited page and matches a build from nothing.
+    write(content, "case_studies/delta.md", VALID_CASE.replace("A body", "## Fresh\n\nA body"))
+    edited, _ = build(content, tmp_path, "edited")
+    shutil.rmtree(cache_file(content).parent)
+    scratch, _ = build(content, tmp_path, "scratch")
+    assert site_files(edited) == site_files(scratch)
+    assert 'id="fresh"' in (edited / "case_studies/delta/index.html").read_text()
+
+
+def test_a_page_whose_rendering_warned_warns_again_on_every_build(content, tmp_path):
+    # Missing targets are reported while the page renders (so that rendering is never
+    # kept), missing anchors after every page has rendered (from what is kept).
+    write(
+        content,
+        "about.md",
+        "# About\n\n![A chart](chart-missing.png) and [a place](index.md#no-such-place).\n",
+    )
+    for name in ("first", "second"):
+        _, result = build(content, tmp_path, name, strict=False)
+        assert result.returncode == 0, result.stderr
+        assert "chart-missing.png" in result.stderr, name
+        assert "no-such-place" in result.stderr, name
