@@ -9,6 +9,8 @@ from casebook.catalogue import load_catalogue
 from casebook.model import blend_related
 from casebook.search_index import SearchIndex, search_documents, stage_index, update_index
 from casebook.similarity import similar_documents
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from .conftest import TODAY, VALID_CASE, write
 
@@ -240,3 +242,37 @@ def test_facet_values_are_read_once_per_index_and_again_after_a_rebuild(content,
     write(content, "case_studies/delta.md", VALID_CASE.replace("started: 2016", "focus: [carers]"))
     index_content(content, index_dir)
     assert "carers" in index.values_in_use()["focus"]  # a swapped-in rebuild is seen
+
+
+WORDS = ["Recovery", "delivery", "Café", "a", "I", "the", "and", "x2.5", "e.g", "U.S.A"]
+WORDS += ["people's", "co-production", "3.14", "__init__", "naïve", "ÉCOLE", "don't", "of"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    words=st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8)), max_size=30),
+    options=st.sampled_from(
+        [
+            {},
+            {"positions": True},
+            {"positions": True, "chars": True},
+            {"positions": True, "chars": True, "removestops": False, "keeporiginal": True},
+            {"positions": True, "start_pos": 5, "start_char": 3, "chars": True},
+            {"tokenize": False, "positions": True, "chars": True},
+            {"mode": "query", "removestops": False, "positions": True},
+        ]
+    ),
+)
+def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, options):
+    from casebook.search_index import WordAnalyzer, analyzer
+
+    def tokens(analyse):
+        return [
+            (t.text, t.stopped, t.boost, *(getattr(t, a, None) for a in ATTRIBUTES))
+            for t in analyse(" ".join(words), **options)
+        ]
+
+    assert tokens(WordAnalyzer()) == tokens(analyzer())
+
+
+ATTRIBUTES = ("pos", "startchar", "endchar", "original")
