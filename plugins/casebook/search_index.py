@@ -64,6 +64,7 @@ class WordAnalyzer(Tokenizer):
 
     is_morph = True
     _WORD = RegexTokenizer().expression  # its default pattern, whatever the version
+    _WHOLE = re.compile(r"\A.*\Z", re.S)  # tokenize=False: the value is the one token
     _STOPS = frozenset(STOP_WORDS)
     _MINSIZE = 2  # StopFilter's default
 
@@ -84,13 +85,13 @@ class WordAnalyzer(Tokenizer):
         **kwargs,
     ):
         token = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        pattern = self._WORD
         if not tokenize:
             token.original = value  # as RegexTokenizer does for an untokenised value
-            matches = [(value, 0, len(value))]
-        else:
-            matches = ((m.group(0), m.start(), m.end()) for m in self._WORD.finditer(value))
+            pattern = self._WHOLE
         stops, minsize, kept_pos = self._STOPS, self._MINSIZE, None
-        for number, (text, start, end) in enumerate(matches):
+        for number, match in enumerate(pattern.finditer(value)):
+            text = match.group(0)
             lowered = text.lower()
             stopped = len(lowered) < minsize or lowered in stops
             if stopped and removestops:
@@ -105,8 +106,8 @@ class WordAnalyzer(Tokenizer):
                     kept_pos = start_pos + number if kept_pos is None else kept_pos + 1
                     token.pos = kept_pos
             if chars:
-                token.startchar = start_char + start
-                token.endchar = start_char + end
+                token.startchar = start_char + match.start()
+                token.endchar = start_char + match.end()
             token.stopped = stopped
             token.text = lowered if stopped else _cached_stem(lowered)
             yield token
