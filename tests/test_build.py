@@ -263,6 +263,11 @@ def test_in_browser_search_gets_summaries_not_bodies(built):
     ]
     # the page itself still renders in full
     assert "formed one team" in html(built, "case_studies/alpha-network")
+    # a theme page is found by its description; its list of case studies is not indexed
+    theme = [doc for loc, doc in entries.items() if loc.startswith("themes/collaborative-working/")]
+    assert theme and "Working together." in " ".join(doc["text"] for doc in theme)
+    assert not [doc for doc in theme if doc["title"].startswith("Case studies (")]
+    assert "Alpha Network" in html(built, "themes/collaborative-working")  # listed on the page
 
 
 def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(content, tmp_path):

@@ -41,9 +41,15 @@ class HtmlBlock:
 
     html: str = ""
     headings: tuple[Heading, ...] = ()
+    # Lists that repeat other pages' entries stay out of Material's in-browser index.
+    search_exclude: bool = False
 
     def __add__(self, other: HtmlBlock) -> HtmlBlock:
-        return HtmlBlock(self.html + other.html, self.headings + other.headings)
+        return HtmlBlock(
+            self.html + other.html,
+            self.headings + other.headings,
+            self.search_exclude or other.search_exclude,
+        )
 
 
 @dataclass(frozen=True)
@@ -190,7 +196,7 @@ def term_page(catalogue: Catalogue, taxonomy: Taxonomy, term: Term) -> Generated
         parts.append("## Questions to ask\n")
         parts.append("\n".join(f"- {escape(q)}" for q in term.questions) + "\n")
     listing = heading(f"Case studies ({len(cases)})", "case-studies", taken=_QUESTION_IDS)
-    listing += HtmlBlock(case_list(cases, uri, search_exclude=True))
+    listing += HtmlBlock(case_list(cases, uri, search_exclude=True), search_exclude=True)
     return GeneratedPage(uri, "\n".join(parts), listing)
 
 
@@ -237,7 +243,7 @@ def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
         "Remove a filter, or clear them all.</p>\n"
     )
     after.append("</div>\n")
-    return GeneratedPage(uri, "\n".join(parts), HtmlBlock("".join(after)))
+    return GeneratedPage(uri, "\n".join(parts), HtmlBlock("".join(after), search_exclude=True))
 
 
 def filter_form(catalogue: Catalogue) -> str:

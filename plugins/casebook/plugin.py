@@ -119,6 +119,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     background: BackgroundBuild | None = None
     after: dict[str, HtmlBlock] = {}  # generated pages' HTML, by src_uri
     _full_content: str | None = None
+    _searchable: dict[str, str] = {}  # src_uri -> the part of a page Material should index
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
@@ -185,6 +186,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # out; random per build, so no contributed HTML can stand in for it.
         self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         self.render_cache, self._context_files, self._to_store = None, None, {}
+        self._searchable = {}
         return files
 
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
@@ -257,11 +259,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         """Place the generated blocks around the rendered Markdown, then sanitise it all."""
         if not self.config.enabled:
             return html
-        if self.catalogue is not None:
-            before, after = self._blocks(page, config)
-            html = before + html + after.html
-            _add_to_toc(page, after.headings)
-        return sanitise_html(html)
+        if self.catalogue is None:
+            return sanitise_html(html)
+        before, after = self._blocks(page, config)
+        _add_to_toc(page, after.headings)
+        # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
+        page_html = sanitise_html(before + html)
+        if after.search_exclude:  # Material's search parses only what it would index
+            self._searchable[page.file.src_uri] = page_html
+        return page_html + sanitise_html(after.html) if after.html else page_html
 
     on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
 
@@ -285,9 +291,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
+        searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
             self._full_content = page.content
             page.content = browser_search_extract(case)
+        elif searchable is not None:
+            self._full_content, page.content = page.content, searchable
         return context
 
     @event_priority(-100)  # after it: the page itself renders in full
