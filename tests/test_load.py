@@ -105,3 +105,13 @@ def test_byte_order_mark_and_windows_line_endings_are_accepted(tmp_path):
     document, problems = load(tmp_path, "case_studies/x.md", raw)
     assert problems == [] and document.meta["title"] == "Delta Project"
     assert document.line_of("partners.1") == 11
+
+
+def test_an_alias_under_a_complex_key_is_refused_too(tmp_path):
+    text = "---\n? [&a [x, x], *a]\n: value\ntitle: x\n---\nBody\n"
+    _, problems = load(tmp_path, "case_studies/x.md", text)
+    assert len(problems) == 1 and problems[0].line == 2
+    assert "anchors and aliases" in problems[0].message
+    text = "---\n? [k]\n: [&b [x], *b]\ntitle: x\n---\nBody\n"
+    _, problems = load(tmp_path, "case_studies/x.md", text)
+    assert len(problems) == 1 and "anchors and aliases" in problems[0].message

@@ -78,15 +78,20 @@ def _record_lines(
         return first_line + node.start_mark.line
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        children = [
-            (f"{prefix}{key.value}", key, value)
-            for key, value in node.value
-            if isinstance(key, yaml.ScalarNode)
-        ]
-        for key_node, _ in node.value:
+        children = []
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                # A complex key has no line worth recording, but it and its value are
+                # walked all the same: an alias anywhere is refused.
+                for part in (key_node, value_node):
+                    alias = _record_lines(part, "", first_line, {}, seen)
+                    if alias is not None:
+                        return alias
+                continue
             if id(key_node) in seen:
                 return first_line + key_node.start_mark.line
             seen.add(id(key_node))
+            children.append((f"{prefix}{key_node.value}", key_node, value_node))
     elif isinstance(node, yaml.SequenceNode):
         children = [(f"{prefix}{index}", item, item) for index, item in enumerate(node.value)]
     else:
