@@ -37,7 +37,7 @@ class HtmlBlock:
     Generated lists and footers used to go into the Markdown as raw HTML, and having
     Python-Markdown parse them again was about a third of casebook's build time (1.7 ms a
     case study, measured). They are built here from escaped values only, and the plugin
-    sanitises the whole page after placing them, as it does any page."""
+    still sanitises them, apart from the page they follow."""
 
     html: str = ""
     headings: tuple[Heading, ...] = ()

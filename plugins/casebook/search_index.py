@@ -58,7 +58,9 @@ def analyzer():
     return RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter(stemfn=stem)
 
 
-_cached_stem = lru_cache(maxsize=50_000)(stem)
+# One cache for every caller (the body analyzer here, similarity.py): a library's
+# vocabulary is a few tens of thousands of words, each stemmed once.
+cached_stem = lru_cache(maxsize=200_000)(stem)
 
 
 class WordAnalyzer(Tokenizer):
@@ -114,7 +116,7 @@ class WordAnalyzer(Tokenizer):
                 token.startchar = start_char + match.start()
                 token.endchar = start_char + match.end()
             token.stopped = stopped
-            token.text = lowered if stopped else _cached_stem(lowered)
+            token.text = lowered if stopped else cached_stem(lowered)
             yield token
 
 

@@ -12,24 +12,19 @@ import heapq
 import math
 import re
 from collections import Counter, defaultdict
-from functools import lru_cache
 
 from whoosh.analysis import STOP_WORDS
 
-from .search_index import stem
+from .search_index import cached_stem
 
 _WORD = re.compile(r"[a-z]{3,}")
 KEY_TERMS = 15  # terms that stand for a document, as Whoosh's numterms
 POSTING_CAP = 64  # documents kept per term: the ones for which it matters most
 
 
-@lru_cache(maxsize=200_000)
-def _stem(word: str) -> str:
-    return stem(word)
-
-
 def term_counts(text: str) -> Counter[str]:
-    return Counter(_stem(word) for word in _WORD.findall(text.lower()) if word not in STOP_WORDS)
+    words = _WORD.findall(text.lower())
+    return Counter(cached_stem(word) for word in words if word not in STOP_WORDS)
 
 
 def similar_documents(texts: dict[str, str], limit: int = 10) -> dict[str, list[tuple[str, float]]]:
