@@ -42,6 +42,16 @@ def content(tmp_path: Path) -> Path:
     return target
 
 
+def unavailable(what: str, reason: str):
+    """Skip locally with the reason; under CI a missing tool is a failure, since the
+    Makefile installs everything the tests need."""
+    import os
+
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{what} cannot run under CI: {reason}")
+    pytest.skip(reason)
+
+
 def write(directory: Path, relative: str, text: str) -> Path:
     path = directory / relative
     path.parent.mkdir(parents=True, exist_ok=True)

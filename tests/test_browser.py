@@ -15,6 +15,7 @@ from casebook.api import SearchApp
 from casebook.taxonomy import load_taxonomies
 
 from .conftest import FIXTURE_CONTENT, ROOT, run_mkdocs_build
+from .conftest import unavailable as shared_unavailable
 
 pytestmark = pytest.mark.browser
 
@@ -33,10 +34,7 @@ CHROMIUM_ARGS = [
 
 
 def unavailable(reason: str):
-    """Skip locally with the reason; under CI a missing browser is a failure."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"browser tests cannot run under CI: {reason}")
-    pytest.skip(reason)
+    shared_unavailable("browser tests", reason)
 
 
 @pytest.fixture(scope="session")
