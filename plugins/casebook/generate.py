@@ -377,19 +377,17 @@ def case_study_footer(
     catalogue: Catalogue,
     case: CaseStudy,
     related_limit: int = 5,
-    related: list[CaseStudy] | None = None,
     site_url: str = "",
     taken: frozenset[str] = frozenset(),
     related_html: str | None = None,
 ) -> HtmlBlock:
     """Related case studies, policy context, source and citation, after the body. `taken`
     is the heading ids the body already uses; `related_html`, if given, stands in for the
-    related list (the plugin fills it in later)."""
+    related list (the plugin fills it in later), else the cases sharing most terms."""
     uri = case.src_uri
     block = HtmlBlock()
     if related_html is None:
-        if related is None:
-            related = [other for other, _ in catalogue.related_cases(case, related_limit)]
+        related = [other for other, _ in catalogue.related_cases(case, related_limit)]
         related_html = case_list(related, uri) if related else None
     if related_html:
         block += heading("Related case studies", "related-case-studies", taken=taken)
