@@ -101,8 +101,8 @@ def site_stats(site: Path) -> tuple[int, float]:
 
 
 def whoosh_figures(tree: Path, index_dir: Path) -> dict[str, float]:
-    from casebook.catalogue import load_catalogue
-    from casebook.search_index import SearchIndex, search_documents, update_index
+    from casebook.content.catalogue import load_catalogue
+    from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
 
     shutil.rmtree(index_dir, ignore_errors=True)
     catalogue, _ = load_catalogue(tree)

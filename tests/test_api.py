@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from casebook.api import SearchApp
-from casebook.taxonomy import load_taxonomies
+from casebook.content.taxonomy import load_taxonomies
 from waitress import create_server
 
 from .test_search import index_content

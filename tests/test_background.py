@@ -4,9 +4,9 @@ search index; the parent takes the related lists and publishes the index."""
 import os
 
 from casebook.background import BackgroundBuild
-from casebook.catalogue import load_catalogue
-from casebook.related import related_slugs
-from casebook.search_index import SearchIndex, search_documents, update_index
+from casebook.content.catalogue import load_catalogue
+from casebook.search.related import related_slugs
+from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
 
 from .conftest import TODAY, VALID_CASE, write
 

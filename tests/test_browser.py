@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from casebook.api import SearchApp
-from casebook.taxonomy import load_taxonomies
+from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import FIXTURE_CONTENT, ROOT, run_mkdocs_build
 from .conftest import unavailable as shared_unavailable
@@ -104,7 +104,7 @@ def visible_cards(page) -> list[str]:
 
 def expected(records, text: str = "", **selected) -> list[str]:
     """What the filters should show, computed from the JSON export alone."""
-    from casebook.text import slugify
+    from casebook.content.text import slugify
 
     def values(record, facet):
         value = record.get(facet)

@@ -5,8 +5,8 @@ import subprocess
 import sys
 
 import pytest
-from casebook.catalogue import load_catalogue
-from casebook.plain_text import plain_text
+from casebook.content.catalogue import load_catalogue
+from casebook.search.plain_text import plain_text
 
 from .conftest import ROOT
 

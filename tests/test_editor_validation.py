@@ -11,7 +11,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from casebook.catalogue import load_catalogue
+from casebook.content.catalogue import load_catalogue
 
 from .conftest import ROOT, unavailable
 

@@ -1,7 +1,7 @@
 """Generated Markdown: term pages, index pages, the panel and the cross-link blocks."""
 
-from casebook.catalogue import load_catalogue
-from casebook.generate import (
+from casebook.content.catalogue import load_catalogue
+from casebook.site.generate import (
     case_study_footer,
     case_study_panel,
     catalogue_page,
@@ -95,7 +95,7 @@ def test_escape_keeps_markdown_from_changing_meaning():
 
 
 def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
-    from casebook.generate import expand_markers
+    from casebook.site.generate import expand_markers
 
     catalogue, _ = pages_by_uri(content)
     page = expand_markers(
@@ -138,8 +138,8 @@ def test_only_an_http_source_address_becomes_a_link(content):
 def test_page_url_from_agrees_with_relpath_on_page_urls():
     import posixpath
 
-    from casebook.generate import page_url_from
-    from casebook.model import page_url
+    from casebook.content.model import page_url
+    from casebook.site.generate import page_url_from
 
     uris = [
         "index.md",
@@ -160,7 +160,7 @@ def test_page_url_from_agrees_with_relpath_on_page_urls():
 
 
 def test_self_assessment_shows_a_few_cases_a_principle_and_links_to_the_rest(content, monkeypatch):
-    from casebook.generate import self_assessment_page
+    from casebook.site.generate import self_assessment_page
 
     catalogue, _ = pages_by_uri(content)
     page = self_assessment_page(catalogue).markdown
@@ -168,7 +168,7 @@ def test_self_assessment_shows_a_few_cases_a_principle_and_links_to_the_rest(con
     assert "[Beta Connections](../case_studies/beta-connections.md)" in section
     assert "[Gamma Pilot](../case_studies/gamma-pilot.md)" in section
     assert "See [all" not in section  # two case studies: all shown
-    monkeypatch.setattr("casebook.generate.ASSESSMENT_CASES", 1)
+    monkeypatch.setattr("casebook.site.generate.ASSESSMENT_CASES", 1)
     page = self_assessment_page(catalogue).markdown
     section = page.split("citizen-agency.md)")[1].split("###")[0]
     assert section.count("](../case_studies/") == 1

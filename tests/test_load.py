@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from casebook.load import MAX_FILE_BYTES, document_kind, load_document
+from casebook.content.load import MAX_FILE_BYTES, document_kind, load_document
 
 from .conftest import VALID_CASE, write
 

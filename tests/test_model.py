@@ -1,7 +1,7 @@
 """The Catalogue: who uses which term, who cites which policy, what is related."""
 
-from casebook.catalogue import load_catalogue
-from casebook.model import page_url, relative_link
+from casebook.content.catalogue import load_catalogue
+from casebook.content.model import page_url, relative_link
 
 from .conftest import TODAY
 

@@ -83,7 +83,7 @@ def test_sitemap_lists_every_page_generated_ones_included(built):
 def test_compact_filter_data_decodes_to_the_export(built):
     """The catalogue's filters load data/catalogue.json; decoded, it must say exactly what
     the full export says about every case study's facets and partners."""
-    from casebook.text import slugify
+    from casebook.content.text import slugify
 
     data = json.loads((built / "data/catalogue.json").read_text(encoding="utf-8"))
     fields = list(data["facets"])
@@ -108,7 +108,7 @@ def test_compact_filter_data_decodes_to_the_export(built):
 
 
 def test_json_objects_and_csv_columns_follow_one_field_list(built):
-    from casebook.export import EXPORT_FIELDS
+    from casebook.site.export import EXPORT_FIELDS
 
     assert all(list(record) == list(EXPORT_FIELDS) for record in records(built))
     header = (built / "data/case_studies.csv").read_text(encoding="utf-8").splitlines()[0]

@@ -5,8 +5,8 @@ import datetime as dt
 import string
 
 import yaml
-from casebook.catalogue import load_catalogue
-from casebook.fields import CASE_STUDY_FIELDS
+from casebook.content.catalogue import load_catalogue
+from casebook.content.fields import CASE_STUDY_FIELDS
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

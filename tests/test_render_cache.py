@@ -7,7 +7,7 @@ import json
 import shutil
 from pathlib import Path
 
-from casebook.render_cache import RenderCache, cacheable
+from casebook.site.render_cache import RenderCache, cacheable
 
 from .conftest import VALID_CASE, run_mkdocs_build, write
 

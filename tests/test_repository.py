@@ -1,7 +1,7 @@
 """The contributor's path around the code: templates and workflows stay in step with the data."""
 
 import yaml
-from casebook.taxonomy import load_taxonomies
+from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import ROOT
 

@@ -6,10 +6,10 @@ import json
 import jsonschema
 import pytest
 import yaml
-from casebook.catalogue import load_catalogue
 from casebook.cli import main
-from casebook.schema import SCHEMA_FILES, schema_json
-from casebook.taxonomy import load_taxonomies
+from casebook.content.catalogue import load_catalogue
+from casebook.content.schema import SCHEMA_FILES, schema_json
+from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import ROOT
 

@@ -4,11 +4,11 @@ failure safety, malformed queries and related cases."""
 from pathlib import Path
 
 import pytest
-from casebook import search_index as search_module
-from casebook.catalogue import load_catalogue
-from casebook.model import blend_related
-from casebook.search_index import SearchIndex, search_documents, stage_index, update_index
-from casebook.similarity import similar_documents
+from casebook.content.catalogue import load_catalogue
+from casebook.content.model import blend_related
+from casebook.search import whoosh_index as search_module
+from casebook.search.similarity import similar_documents
+from casebook.search.whoosh_index import SearchIndex, search_documents, stage_index, update_index
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -264,7 +264,7 @@ WORDS += ["people's", "co-production", "3.14", "__init__", "naïve", "ÉCOLE", "
     ),
 )
 def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, options):
-    from casebook.search_index import WordAnalyzer, analyzer
+    from casebook.search.whoosh_index import WordAnalyzer, analyzer
 
     def tokens(analyse):
         return [

@@ -1,6 +1,6 @@
 """Bulk text similarity: the more-like-this idea, for every document in one pass."""
 
-from casebook.similarity import POSTING_CAP, similar_documents, term_counts
+from casebook.search.similarity import POSTING_CAP, similar_documents, term_counts
 
 
 def test_term_counts_stem_and_drop_stop_words():

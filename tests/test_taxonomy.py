@@ -1,7 +1,7 @@
 """Taxonomies are data: the real taxonomy.yml and the generic mechanism behind it."""
 
-from casebook.catalogue import load_catalogue
-from casebook.taxonomy import load_taxonomies
+from casebook.content.catalogue import load_catalogue
+from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import ROOT, TODAY, VALID_CASE, write
 

@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from casebook.catalogue import load_catalogue
+from casebook.content.catalogue import load_catalogue
 
 from .conftest import TODAY, VALID_CASE, case_with, write
 

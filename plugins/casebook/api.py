@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from urllib.parse import parse_qs, unquote
 
-from .search_filters import KINDS, SHORT_NAMES, filter_errors
-from .search_index import IndexMissing, SearchIndex
-from .taxonomy import Taxonomy
+from .content.taxonomy import Taxonomy
+from .search.filters import KINDS, SHORT_NAMES, filter_errors
+from .search.whoosh_index import IndexMissing, SearchIndex
 
 MAX_QUERY = 200
 MAX_LIMIT = 50

@@ -16,9 +16,15 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from .model import Catalogue
-from .related import related_slugs
-from .search_index import IndexReport, StagedIndex, search_documents, stage_index, staging_path
+from .content.model import Catalogue
+from .search.related import related_slugs
+from .search.whoosh_index import (
+    IndexReport,
+    StagedIndex,
+    search_documents,
+    stage_index,
+    staging_path,
+)
 
 REPORT_FILE = "casebook-report.json"
 

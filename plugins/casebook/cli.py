@@ -11,11 +11,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from .catalogue import load_catalogue
-from .directories import swap_directory
-from .search_filters import KINDS, SHORT_NAMES, filter_errors
-from .search_index import IndexMissing, SearchIndex
-from .taxonomy import load_taxonomies
+from .content.catalogue import load_catalogue
+from .content.taxonomy import load_taxonomies
+from .search.filters import KINDS, SHORT_NAMES, filter_errors
+from .search.whoosh_index import IndexMissing, SearchIndex
+from .site.directories import swap_directory
 
 DEFAULT_CONTENT = Path("content")
 
@@ -175,7 +175,7 @@ def command_serve(args: argparse.Namespace) -> int:
 def command_new(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from .scaffold import NewCaseStudy, term_errors, write_case_study
+    from .content.scaffold import NewCaseStudy, term_errors, write_case_study
 
     content = Path(args.content)
     taxonomies = _taxonomies(content)
@@ -276,7 +276,7 @@ def _ask_for_missing(answers: dict, taxonomies: dict) -> dict:
 
 
 def command_schema(args: argparse.Namespace) -> int:
-    from .schema import SCHEMA_FILES, schema_json
+    from .content.schema import SCHEMA_FILES, schema_json
 
     taxonomies = _taxonomies(Path(args.content))
     if not taxonomies:

@@ -10,7 +10,7 @@ import json
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .model import CaseStudy, Catalogue
+from ..content.model import CaseStudy, Catalogue
 
 EXPORT_URI = "data/case_studies.json"
 # The export's fields, in order: the JSON objects and the CSV columns both follow this.

@@ -30,8 +30,8 @@ from whoosh.lang.porter import stem as porter_stem
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, NullQuery, Or, Query, Term
 
-from .directories import swap_directory
-from .model import Catalogue, page_url
+from ..content.model import Catalogue, page_url
+from ..site.directories import swap_directory
 from .plain_text import headings, plain_text
 
 # Bump when the fields or analysis change: an index of another version is rebuilt whole.

@@ -3,8 +3,8 @@ as `casebook check`."""
 
 from __future__ import annotations
 
-from .taxonomy import Taxonomy
-from .text import did_you_mean
+from ..content.taxonomy import Taxonomy
+from ..content.text import did_you_mean
 
 # Command-line flags and API parameters, by taxonomy name. Any other taxonomy is reached
 # with the generic `--filter NAME=SLUG` (CLI) or `NAME=SLUG` (API).

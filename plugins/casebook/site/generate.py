@@ -11,9 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .fields import MARKER, MARKER_NAMES
-from .model import CaseStudy, Catalogue, PolicyPage, page_url, relative_link, term_src_uri
-from .taxonomy import Taxonomy, Term
+from ..content.fields import MARKER, MARKER_NAMES
+from ..content.model import CaseStudy, Catalogue, PolicyPage, page_url, relative_link, term_src_uri
+from ..content.taxonomy import Taxonomy, Term
 
 CATALOGUE_URI = "case_studies/index.md"
 POLICY_INDEX_URI = "policy/index.md"

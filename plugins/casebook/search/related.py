@@ -3,9 +3,9 @@ shared taxonomy terms blended with text similarity (see model.blend_related)."""
 
 from __future__ import annotations
 
-from .model import Catalogue, blend_related
-from .search_index import SearchDocument
+from ..content.model import Catalogue, blend_related
 from .similarity import similar_documents
+from .whoosh_index import SearchDocument
 
 
 def related_slugs(

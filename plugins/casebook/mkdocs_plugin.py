@@ -13,9 +13,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink, get_toc
 
 from .background import BackgroundBuild
-from .catalogue import load_catalogue
 from .config import CasebookConfig
-from .export import (
+from .content.catalogue import load_catalogue
+from .content.model import Catalogue
+from .site.export import (
     CSV_URI,
     EXPORT_URI,
     FEED_URI,
@@ -26,7 +27,7 @@ from .export import (
     case_study_json_ld,
     catalogue_filter_data,
 )
-from .generate import (
+from .site.generate import (
     CATALOGUE_FACETS,
     Heading,
     HtmlBlock,
@@ -41,9 +42,8 @@ from .generate import (
     self_assessment_page,
     taxonomy_pages,
 )
-from .model import Catalogue
-from .render_cache import RenderCache, cacheable, digest
-from .sanitize import sanitise_html
+from .site.render_cache import RenderCache, cacheable, digest
+from .site.sanitize import sanitise_html
 
 log = get_plugin_logger(__name__)
 

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 
 from whoosh.analysis import STOP_WORDS
 
-from .search_index import cached_stem
+from .whoosh_index import cached_stem
 
 _WORD = re.compile(r"[a-z]{3,}")
 KEY_TERMS = 15  # terms that stand for a document, as Whoosh's numterms

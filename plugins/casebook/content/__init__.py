@@ -1,0 +1,1 @@
+"""Content: read files and taxonomy.yml, validate them, model the Catalogue."""

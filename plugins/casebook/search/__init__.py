@@ -1,0 +1,1 @@
+"""Search: the Whoosh index, its filters, and text similarity for related cases."""
