@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 SITE   := build/site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup build serve test check lint format bench browser lock clean
+.PHONY: setup build serve test check lint format bench browser node lock clean
 
 # Install the locked dependencies once per change of requirements.lock or pyproject.toml.
 $(STAMP):
@@ -34,17 +34,29 @@ test: setup browser node_modules/.installed
 	$(BIN)/python -m pytest -q
 
 # axe-core for the accessibility checks, from the npm registry, at the locked version.
-node_modules/.installed: package.json package-lock.json
-	npm ci --silent --no-audit --no-fund
-	@touch $@
+node_modules/.installed: package.json package-lock.json | node
+	@if command -v npm >/dev/null 2>&1; then npm ci --silent --no-audit --no-fund && touch $@; \
+	elif [ "$$CI" = true ]; then echo "npm is missing, and CI needs it: stopping"; exit 1; \
+	else echo "npm is missing: the accessibility and editor tests will skip"; fi
 
-## Debian's Chromium for the browser tests, installed when absent.
+## Debian's Chromium (browser tests) and Node.js with npm (axe-core, the editor check),
+## installed when absent. Under CI=true a failed install stops the run with the reason;
+## locally the tests that need them skip and say why.
+APT_INSTALL = if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	{ $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq
+APT_FAILED = >/dev/null; } || { echo "could not install $$PACKAGES"; \
+	if [ "$$CI" = true ]; then echo "CI needs them: stopping"; exit 1; fi; \
+	echo "the tests that need them will skip"; }
+
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+	@command -v chromium >/dev/null 2>&1 || { PACKAGES=chromium; \
 	  echo "installing Debian's chromium for the browser tests"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
-	  || echo "could not install chromium: browser tests will skip (and fail under CI)"; }
+	  $(APT_INSTALL) chromium $(APT_FAILED); }
+
+node:
+	@command -v npm >/dev/null 2>&1 || { PACKAGES="nodejs npm"; \
+	  echo "installing Debian's nodejs and npm for axe-core and the editor check"; \
+	  $(APT_INSTALL) nodejs npm $(APT_FAILED); }
 
 lint: setup
 	$(BIN)/ruff check plugins tests benchmarks

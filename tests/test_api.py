@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
-from waitress import create_server
+from waitress import create_server, wasyncore
 
 from .test_search import index_content
 
@@ -29,8 +29,12 @@ def server(content, tmp_path):
     thread = threading.Thread(target=httpd.run, daemon=True)
     thread.start()
     yield httpd.effective_port
-    httpd.close()
+    # Closed from the server's own loop thread: closing its sockets from here while it
+    # waits in select() made that thread die with 'Bad file descriptor'.
+    httpd.trigger.pull_trigger(lambda: wasyncore.close_all(httpd._map))
     thread.join(timeout=5)
+    httpd.task_dispatcher.shutdown()
+    assert not thread.is_alive()
 
 
 def get(port, path):

@@ -292,3 +292,19 @@ def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(conten
         == indexed
         == ["alpha-network", "beta-connections", "delta", "gamma-pilot"]
     )
+
+
+def test_a_project_under_a_hidden_folder_builds_every_case_study(tmp_path):
+    """Only paths inside the content directory decide what is hidden (~/.src/casebook)."""
+    import shutil
+
+    from .conftest import FIXTURE_CONTENT
+
+    content = tmp_path / ".src" / "casebook" / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    site = tmp_path / "site"
+    result = run_mkdocs_build(content, site, tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
+    assert exported == ["alpha-network", "beta-connections", "gamma-pilot"]
+    assert "At a glance" in html(site, "case_studies/alpha-network")

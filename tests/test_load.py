@@ -115,3 +115,15 @@ def test_an_alias_under_a_complex_key_is_refused_too(tmp_path):
     text = "---\n? [k]\n: [&b [x], *b]\ntitle: x\n---\nBody\n"
     _, problems = load(tmp_path, "case_studies/x.md", text)
     assert len(problems) == 1 and "anchors and aliases" in problems[0].message
+
+
+def test_a_checkout_under_a_hidden_folder_is_read_but_hidden_files_inside_are_not(tmp_path):
+    from casebook.content.load import content_files
+
+    content = tmp_path / ".src" / "casebook" / "content"
+    write(content, "case_studies/delta.md", VALID_CASE)
+    write(content, ".drafts/hidden.md", VALID_CASE)
+    write(content, "case_studies/.notes.md", VALID_CASE)
+    assert [p.relative_to(content).as_posix() for p in content_files(content)] == [
+        "case_studies/delta.md"
+    ]

@@ -133,10 +133,13 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
 
 def content_files(content_dir: Path) -> list[Path]:
     """Every Markdown file under the content directory, in a stable order."""
+    # Only the path inside the content directory decides what is hidden: a checkout
+    # under a hidden folder (~/.src/casebook) is still read.
     return sorted(
         path
         for path in content_dir.rglob("*.md")
-        if path.is_file() and not any(part.startswith(".") for part in path.parts)
+        if path.is_file()
+        and not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
     )
 
 
