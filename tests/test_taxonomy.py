@@ -18,7 +18,8 @@ def test_the_project_taxonomy_declares_the_contracted_vocabularies():
     places = taxonomies["places"]
     assert len(places.terms) == 33 and "scotland" in places.terms
     assert {"provider-collaborations", "clip"} <= set(taxonomies["programmes"].terms)
-    assert taxonomies["partners"].open and taxonomies["focus"].open
+    assert taxonomies["partners"].open and not taxonomies["focus"].open
+    assert all(term.description for term in taxonomies["focus"].terms.values())
     assert taxonomies["partners"].minimum == 2
 
 
