@@ -28,6 +28,7 @@ partners:
 started: 2016
 policies:
   - test-act
+sources: [{title: Delta Report, publisher: Delta Trust, section: Part 1}]
 ---
 
 A body with words.

@@ -56,6 +56,8 @@ def test_policy_pages_list_the_case_studies_that_cite_them_and_back(built):
     assert "Case studies that relate to this (1)" in policy
     assert 'href="../../case_studies/beta-connections/"' in policy
     assert 'href="../../policy/test-guidance/"' in html(built, "case_studies/beta-connections")
+    act = html(built, "policy/test-act")
+    assert "Legislation, 2014." in act and 'href="https://example.org/test-act"' in act
 
 
 def test_case_study_shows_panel_related_source_and_citation(built):
@@ -63,7 +65,7 @@ def test_case_study_shows_panel_related_source_and_citation(built):
     assert 'class="cb-glance"' in page and "<dt>Place</dt>" in page
     related = page.split('id="related-case-studies"')[1].split("</ul>")[0]
     assert re.findall(r'href="\.\./([a-z-]+)/"', related) == ["alpha-network", "gamma-pilot"]
-    assert "<em>Test Report</em> (Test Publisher, 2018)." in page
+    assert "<em>Test Report</em> (Test Publisher, 2018); used: Part 1." in page
     assert "Casebook. Beta Connections." in page
     # the footer's headings are in the page's table of contents
     toc = page.split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]

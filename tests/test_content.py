@@ -51,6 +51,20 @@ def test_case_study_has_its_sections_a_source_and_600_words(catalogue, slug):
         assert case.terms[name], name
 
 
+def test_every_case_study_and_policy_page_names_the_sections_of_its_sources(catalogue):
+    pages = [*catalogue.case_studies, *catalogue.policies.values()]
+    for page in pages:
+        assert page.sources, page.slug
+        for source in page.sources:
+            assert source.title and source.publisher and source.section, page.slug
+            assert source.url is None or source.url.startswith("https://"), page.slug
+
+
+def test_legislation_pages_link_to_the_legislation_itself(catalogue):
+    laws = [p for p in catalogue.policies.values() if p.kind == "legislation"]
+    assert laws and all(p.official_url and p.year for p in laws)
+
+
 def test_no_policy_page_is_an_orphan(catalogue):
     linked = set()
     for document in catalogue.documents.values():

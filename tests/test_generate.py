@@ -84,6 +84,20 @@ def test_footer_and_policy_backlinks(content):
     assert 'href="../../case_studies/alpha-network/"' in backlinks
 
 
+def test_footers_show_each_source_with_its_section_and_a_policy_with_its_document(content):
+    catalogue, _ = pages_by_uri(content)
+    alpha = catalogue.case_study("alpha-network")
+    footer = case_study_footer(catalogue, alpha).html
+    assert '<a href="https://example.org/test-report">Test Report</a>' in footer
+    assert "(Test Publisher, 2018); used: Part 1, Alpha Network." in footer
+    policy = policy_footer(catalogue, catalogue.policies["test-act"]).html
+    assert "Legislation, 2014." in policy
+    assert '<a href="https://example.org/test-act">Read the legislation itself</a>' in policy
+    assert "<em>Test Report</em> (Test Publisher); used: Part 2." in policy
+    guidance = policy_footer(catalogue, catalogue.policies["test-guidance"]).html
+    assert "Guidance." in guidance and "itself" not in guidance
+
+
 def test_catalogue_page_lists_every_case_study(content):
     catalogue, _ = pages_by_uri(content)
     page = catalogue_page(catalogue).after.html

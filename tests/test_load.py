@@ -27,7 +27,7 @@ def test_keeps_the_line_of_every_key_and_list_item(tmp_path):
     assert document.line_of("partners.1") == 11
     assert document.line_of("nonexistent") == 1
     assert document.body.strip() == "A body with words."
-    assert document.body_line == 16  # the body starts right after the closing ---
+    assert document.body_line == 17  # the body starts right after the closing ---
 
 
 def test_kind_follows_the_folder():
@@ -90,7 +90,7 @@ def test_file_that_is_not_utf8_names_the_line(tmp_path):
     raw = VALID_CASE.replace("A body with words.", "caf\xe9").encode("latin-1")
     document, problems = load(tmp_path, "case_studies/x.md", raw)
     assert document is None
-    assert len(problems) == 1 and problems[0].line == 17
+    assert len(problems) == 1 and problems[0].line == 18
     assert "not UTF-8" in problems[0].message
 
 

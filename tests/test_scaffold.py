@@ -55,7 +55,8 @@ def test_new_writes_a_template_whose_only_problems_are_its_todos(content, capsys
         "TODO: one or two sentences, at most 300 characters.", "A real summary."
     )
     fixed = fixed.replace("TODO: the report or page the facts come from", "A report")
-    fixed = fixed.replace("TODO: who published it", "A publisher") + "\nWords.\n"
+    fixed = fixed.replace("TODO: who published it", "A publisher")
+    fixed = fixed.replace("TODO: the chapter, heading or page you used", "Part 1") + "\nWords.\n"
     path.write_text(fixed, encoding="utf-8")
     _, problems = load_catalogue(content, today=dt.date.today())
     assert [p for p in problems if p.path.endswith("peer-cafe-project.md")] == []

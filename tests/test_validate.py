@@ -122,6 +122,62 @@ def test_source_needs_title_and_publisher_and_a_web_url(content):
     assert any("must start with https://" in m for m in messages)
 
 
+def test_a_case_study_without_sources_is_a_problem_that_names_the_fix(content):
+    found = problems_for(content, case_with(sources=""))
+    assert len(found) == 1 and found[0].line == 1  # the key is gone, so no line can be named
+    assert "missing required field 'sources'" in found[0].message
+    assert "section" in found[0].message
+
+
+def test_the_older_single_source_is_told_how_to_become_sources(content):
+    older = "source:\n  title: R\n  publisher: P"
+    found = problems_for(content, case_with(sources=older))
+    assert len(found) == 1 and found[0].line == 15
+    assert "'source' is now 'sources', a list" in found[0].message
+    assert "'- title:'" in found[0].message and "'section:'" in found[0].message
+
+
+@pytest.mark.parametrize(
+    "sources,line,message",
+    [
+        ("sources:\n  - title: R\n    publisher: P", 16, "'sources.0' needs a 'section'"),
+        ("sources:\n  title: R\n  publisher: P\n  section: S", 15, "must be a list"),
+        ("sources: []", 15, "at least one source"),
+        (
+            "sources:\n  - {title: R, publisher: P, section: S}\n  - {title: Q, section: S}",
+            17,
+            "'sources.1' needs a 'publisher'",
+        ),
+        (
+            "sources:\n  - {title: R, publisher: P, section: S, url: ftp://x}",
+            16,
+            "'sources.0.url' must start with https://",
+        ),
+        (
+            "sources:\n  - {title: R, publisher: P, section: S, page: 4}",
+            16,
+            "unknown field 'sources.0.page'",
+        ),
+    ],
+)
+def test_each_source_needs_title_publisher_and_section_on_its_own_line(
+    content, sources, line, message
+):
+    found = problems_for(content, case_with(sources=sources))
+    assert len(found) == 1, found
+    assert found[0].line == line and message in found[0].message
+
+
+def test_a_policy_page_needs_sources_and_a_web_address_for_the_document(content):
+    page = "---\ntitle: Act\nsummary: s\nkind: legislation\nofficial_url: www.example.org\n---\nB\n"
+    write(content, "policy/act.md", page)
+    _, problems = load_catalogue(content, today=TODAY)
+    found = sorted((p.line, p.message) for p in problems if p.path.endswith("act.md"))
+    assert [line for line, _ in found] == [1, 5]
+    assert "missing required field 'sources'" in found[0][1]
+    assert "'official_url' must start with https://" in found[1][1]
+
+
 def test_empty_body(content):
     found = problems_for(content, VALID_CASE.replace("A body with words.", ""))
     assert len(found) == 1 and "body is empty" in found[0].message
@@ -153,7 +209,7 @@ def test_duplicate_slugs_in_sub_folders(content):
 def test_broken_internal_link(content):
     text = VALID_CASE.replace("A body with words.", "Words.\n\nSee [gone](missing-case.md).")
     found = problems_for(content, text)
-    assert len(found) == 1 and found[0].line == 19
+    assert len(found) == 1 and found[0].line == 20
     assert "broken link to 'missing-case.md'" in found[0].message
 
 
@@ -180,7 +236,7 @@ def test_hostile_html_is_a_problem_on_its_line(content, html, what):
     text = VALID_CASE.replace("A body with words.", f"Words.\n\n{html}")
     found = problems_for(content, text)
     assert len(found) == 1, found
-    assert what in found[0].message and found[0].line == 19
+    assert what in found[0].message and found[0].line == 20
 
 
 def test_every_problem_is_reported_in_one_run(content):
@@ -190,7 +246,8 @@ def test_every_problem_is_reported_in_one_run(content):
 
 
 def test_policy_page_rules(content):
-    write(content, "policy/bad.md", "---\ntitle: Bad\nsummary: s\nkind: statute\n---\nBody\n")
+    front = "title: Bad\nsummary: s\nkind: statute\nsources: [{title: R, publisher: P, section: S}]"
+    write(content, "policy/bad.md", f"---\n{front}\n---\nBody\n")
     _, problems = load_catalogue(content, today=TODAY)
     found = [p for p in problems if p.path.endswith("bad.md")]
     assert len(found) == 1 and found[0].line == 4
@@ -206,5 +263,5 @@ def test_a_broken_taxonomy_file_is_reported_once_without_a_cascade(content):
 def test_unknown_block_marker(content):
     text = VALID_CASE.replace("A body with words.", "Words.\n\n<!-- casebook:themse -->")
     found = problems_for(content, text)
-    assert len(found) == 1 and found[0].line == 19
+    assert len(found) == 1 and found[0].line == 20
     assert "unknown block" in found[0].message and "did you mean 'themes'" in found[0].message

@@ -18,14 +18,24 @@ THEME_KEYS = ("hide", "template", "icon", "status", "search", "description")
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
-    type: str  # text | year | date | slug_list | source | choice
+    type: str  # text | year | date | slug_list | source | source_list | url | choice
     help: str
     required: bool = False
     max_length: int | None = None
     choices: tuple[str, ...] = ()
 
 
-SOURCE_KEYS = {"title": True, "publisher": True, "year": False, "url": False}
+# Each key of a source and whether it is required. `section` names the part of the source
+# a page was written from (a chapter, heading or page), so a reader can check a claim.
+SOURCE_KEYS = {"title": True, "publisher": True, "year": False, "url": False, "section": False}
+SOURCES_ITEM_KEYS = {**SOURCE_KEYS, "section": True}
+# A newer field and the older one it replaces: a page with only the older one is told how
+# to move to the newer, and the model still reads it, so an old page keeps building.
+LEGACY_FIELDS = {"sources": "source"}
+SOURCES_HELP = (
+    "the sources the facts come from, a list: each '- title:' with publisher, section "
+    "(the part used), and year and url where known"
+)
 
 CASE_STUDY_FIELDS = (
     FieldSpec("title", "text", "the case study's name, as the source names the work", True),
@@ -38,7 +48,8 @@ CASE_STUDY_FIELDS = (
     ),
     FieldSpec("started", "year", "the year the work began, if the source gives it"),
     FieldSpec("policies", "slug_list", "slugs of pages in content/policy/ the work relates to"),
-    FieldSpec("source", "source", "where the facts come from: title, publisher, year, url"),
+    FieldSpec("sources", "source_list", SOURCES_HELP, True),
+    FieldSpec("source", "source", "the older, single form of 'sources'; use 'sources' instead"),
     FieldSpec("published", "date", "the date this case study was added (YYYY-MM-DD)"),
 )
 
@@ -49,7 +60,13 @@ POLICY_FIELDS = (
     ),
     FieldSpec("kind", "choice", "what sort of policy it is", True, choices=POLICY_KINDS),
     FieldSpec("year", "year", "the year it was passed or published, if the source gives it"),
-    FieldSpec("source", "source", "where the facts come from: title, publisher, year, url"),
+    FieldSpec(
+        "official_url",
+        "url",
+        "the public address of the legislation or guidance itself, only once confirmed",
+    ),
+    FieldSpec("sources", "source_list", SOURCES_HELP, True),
+    FieldSpec("source", "source", "the older, single form of 'sources'; use 'sources' instead"),
 )
 
 PAGE_FIELDS = (

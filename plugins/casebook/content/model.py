@@ -36,6 +36,7 @@ class Source:
     publisher: str
     year: int | None = None
     url: str | None = None
+    section: str | None = None
 
 
 @dataclass
@@ -47,9 +48,10 @@ class CaseStudy:
     terms: dict[str, tuple[Term, ...]]  # taxonomy name -> terms, in front-matter order
     started: int | None = None
     policies: tuple[str, ...] = ()
-    source: Source | None = None
+    source: Source | None = None  # the first of `sources`: the one a citation names
     published: dt.date | None = None
     body: str = ""
+    sources: tuple[Source, ...] = ()
 
     @property
     def url(self) -> str:
@@ -67,6 +69,8 @@ class PolicyPage:
     summary: str
     kind: str
     year: int | None = None
+    official_url: str | None = None  # the legislation or guidance itself
+    sources: tuple[Source, ...] = ()
 
     @property
     def url(self) -> str:
@@ -221,6 +225,7 @@ def build_catalogue(documents: list[Document], taxonomies: dict[str, Taxonomy]) 
     pages: dict[str, Document] = {}
     for document in documents:
         meta = document.meta
+        sources = _sources(meta)
         if document.kind == "case_study":
             case_studies.append(
                 CaseStudy(
@@ -231,11 +236,12 @@ def build_catalogue(documents: list[Document], taxonomies: dict[str, Taxonomy]) 
                     terms=_terms(meta, taxonomies),
                     started=_year(meta.get("started")),
                     policies=tuple(p for p in _list(meta.get("policies")) if isinstance(p, str)),
-                    source=_source(meta.get("source")),
+                    source=sources[0] if sources else None,
                     published=meta.get("published")
                     if isinstance(meta.get("published"), dt.date)
                     else None,
                     body=document.body,
+                    sources=sources,
                 )
             )
         elif document.kind == "policy":
@@ -248,6 +254,8 @@ def build_catalogue(documents: list[Document], taxonomies: dict[str, Taxonomy]) 
                     summary=_text(meta.get("summary")),
                     kind=_text(meta.get("kind")),
                     year=_year(meta.get("year")),
+                    official_url=_web_address(meta.get("official_url")),
+                    sources=sources,
                 ),
             )
         else:
@@ -285,6 +293,14 @@ def _year(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _sources(meta: dict[str, Any]) -> tuple[Source, ...]:
+    """`sources`, or else the older single `source`, so an old page keeps its citation."""
+    values = meta.get("sources")
+    if not isinstance(values, list):
+        values = [meta.get("source")]
+    return tuple(source for value in values if (source := _source(value)))
+
+
 def _source(value: Any) -> Source | None:
     if not isinstance(value, dict) or not _text(value.get("title")):
         return None
@@ -293,4 +309,11 @@ def _source(value: Any) -> Source | None:
         publisher=_text(value.get("publisher")),
         year=_year(value.get("year")),
         url=_text(value.get("url")) or None,
+        section=_text(value.get("section")) or None,
     )
+
+
+def _web_address(value: Any) -> str | None:
+    """Only an http(s) address: validation reports any other, and the site must not link it."""
+    text = _text(value)
+    return text if text.lower().startswith(("https://", "http://")) else None

@@ -73,10 +73,14 @@ def render(draft: NewCaseStudy, today: dt.date) -> str:
     if draft.started:
         front["started"] = draft.started
     front["policies"] = []
-    front["source"] = draft.source or {
-        "title": f"{TODO}: the report or page the facts come from",
-        "publisher": f"{TODO}: who published it",
-    }
+    front["sources"] = [
+        draft.source
+        or {
+            "title": f"{TODO}: the report or page the facts come from",
+            "publisher": f"{TODO}: who published it",
+            "section": f"{TODO}: the chapter, heading or page you used",
+        }
+    ]
     front["published"] = today
     text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88).strip()
     return TEMPLATE.read_text(encoding="utf-8").replace("{front_matter}", text)

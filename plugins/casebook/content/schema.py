@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .fields import CASE_STUDY_FIELDS, POLICY_FIELDS, SOURCE_KEYS, THEME_KEYS, FieldSpec
+from .fields import (
+    CASE_STUDY_FIELDS,
+    POLICY_FIELDS,
+    SOURCE_KEYS,
+    SOURCES_ITEM_KEYS,
+    THEME_KEYS,
+    FieldSpec,
+)
 from .taxonomy import Taxonomy
 
 # Draft-07: what editors and Ajv (behind VS Code's remark extension) support by default.
@@ -32,21 +39,30 @@ def _field_schema(spec: FieldSpec) -> dict[str, Any]:
             "items": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$"},
         }
     elif spec.type == "source":
-        schema = {
-            "type": "object",
-            "properties": {
-                "title": {"type": "string", "minLength": 1},
-                "publisher": {"type": "string", "minLength": 1},
-                "year": {"type": "integer", "minimum": 1900},
-                "url": {"type": "string", "pattern": "^https?://"},
-            },
-            "required": [key for key, required in SOURCE_KEYS.items() if required],
-            "additionalProperties": False,
-        }
+        schema = _source_schema(SOURCE_KEYS)
+    elif spec.type == "source_list":
+        schema = {"type": "array", "minItems": 1, "items": _source_schema(SOURCES_ITEM_KEYS)}
+    elif spec.type == "url":
+        schema = {"type": "string", "pattern": "^https?://"}
     else:  # pragma: no cover - every FieldSpec type is handled above
         raise ValueError(spec.type)
     schema["description"] = spec.help
     return schema
+
+
+def _source_schema(keys: dict[str, bool]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "title": {"type": "string", "minLength": 1},
+            "publisher": {"type": "string", "minLength": 1},
+            "year": {"type": "integer", "minimum": 1900},
+            "url": {"type": "string", "pattern": "^https?://"},
+            "section": {"type": "string", "minLength": 1},
+        },
+        "required": [key for key, required in keys.items() if required],
+        "additionalProperties": False,
+    }
 
 
 def _taxonomy_schema(taxonomy: Taxonomy) -> dict[str, Any]:

@@ -9,7 +9,15 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from .fields import FIELDS_BY_KIND, MARKER_NAMES, SOURCE_KEYS, THEME_KEYS, FieldSpec
+from .fields import (
+    FIELDS_BY_KIND,
+    LEGACY_FIELDS,
+    MARKER_NAMES,
+    SOURCE_KEYS,
+    SOURCES_ITEM_KEYS,
+    THEME_KEYS,
+    FieldSpec,
+)
 from .load import Document
 from .problems import Problem
 from .taxonomy import Taxonomy
@@ -61,7 +69,15 @@ def _check_front_matter(
             )
     for spec in specs.values():
         if spec.name not in meta or meta[spec.name] in (None, ""):
-            if spec.required:
+            older = LEGACY_FIELDS.get(spec.name)
+            if spec.required and older and meta.get(older) not in (None, ""):
+                yield _problem(
+                    document,
+                    older,
+                    f"'{older}' is now '{spec.name}', a list: rename it '{spec.name}:', "
+                    f"start the source with '- title:' and add 'section:' (the part you used)",
+                )
+            elif spec.required:
                 yield _problem(
                     document,
                     spec.name,
@@ -118,6 +134,11 @@ def _check_value(
         yield from _check_policies(document, name, value, policy_slugs)
     elif spec.type == "source":
         yield from _check_source(document, name, value, today)
+    elif spec.type == "source_list":
+        yield from _check_source_list(document, name, value, today)
+    elif spec.type == "url":
+        if not isinstance(value, str) or urlsplit(value).scheme not in ("http", "https"):
+            yield _problem(document, name, f"'{name}' must start with https:// or http://")
 
 
 def _check_year(document: Document, key: str, value: Any, today: dt.date) -> Iterator[Problem]:
@@ -159,26 +180,53 @@ def _check_policies(
             )
 
 
-def _check_source(document: Document, name: str, value: Any, today: dt.date) -> Iterator[Problem]:
-    if not isinstance(value, dict):
+def _check_source_list(
+    document: Document, name: str, value: Any, today: dt.date
+) -> Iterator[Problem]:
+    if isinstance(value, dict):
         yield _problem(
-            document, name, f"'{name}' must have indented fields: {', '.join(SOURCE_KEYS)}"
+            document,
+            name,
+            f"'{name}' must be a list: start each source with '- title:' on its own line",
         )
         return
+    if not isinstance(value, list) or not value:
+        yield _problem(
+            document,
+            name,
+            f"'{name}' must be a list of at least one source, each starting '- title:' "
+            f"with {', '.join(SOURCES_ITEM_KEYS)}",
+        )
+        return
+    for index, item in enumerate(value):
+        yield from _check_source(document, f"{name}.{index}", item, today, SOURCES_ITEM_KEYS)
+
+
+def _check_source(
+    document: Document,
+    name: str,
+    value: Any,
+    today: dt.date,
+    keys: dict[str, bool] = SOURCE_KEYS,
+) -> Iterator[Problem]:
+    if not isinstance(value, dict):
+        yield _problem(document, name, f"'{name}' must have indented fields: {', '.join(keys)}")
+        return
     for key in value:
-        if key not in SOURCE_KEYS:
+        if key not in keys:
             yield _problem(
                 document,
                 f"{name}.{key}",
                 f"unknown field '{name}.{key}'"
-                f"{did_you_mean(str(key), list(SOURCE_KEYS))}; "
-                f"'{name}' takes {', '.join(SOURCE_KEYS)}",
+                f"{did_you_mean(str(key), list(keys))}; "
+                f"'{name}' takes {', '.join(keys)}",
             )
-    for key, required in SOURCE_KEYS.items():
+    for key, required in keys.items():
         item = value.get(key)
         if item in (None, ""):
             if required:
-                yield _problem(document, name, f"'{name}' needs a '{key}'")
+                hint = " (the chapter, heading or page you used)" if key == "section" else ""
+                yield _problem(document, name, f"'{name}' needs a '{key}'{hint}")
         elif key == "year":
             yield from _check_year(document, f"{name}.year", item, today)
         elif not isinstance(item, str):

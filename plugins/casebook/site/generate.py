@@ -12,7 +12,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..content.fields import MARKER, MARKER_NAMES
-from ..content.model import CaseStudy, Catalogue, PolicyPage, page_url, relative_link, term_src_uri
+from ..content.model import (
+    CaseStudy,
+    Catalogue,
+    PolicyPage,
+    Source,
+    page_url,
+    relative_link,
+    term_src_uri,
+)
 from ..content.taxonomy import Taxonomy, Term
 
 CATALOGUE_URI = "case_studies/index.md"
@@ -403,9 +411,10 @@ def case_study_footer(
             for p in policies
         )
         block += HtmlBlock(f'<ul class="cb-policy-list">\n{items}\n</ul>\n')
-    if case.source:
-        block += heading("Source", "source", taken=taken)
-        block += HtmlBlock(f"<p>{source_line(case)}</p>\n")
+    sources = case.sources or ((case.source,) if case.source else ())
+    if sources:
+        block += heading("Source" if len(sources) == 1 else "Sources", "source", taken=taken)
+        block += HtmlBlock(sources_html(sources))
     block += heading("Cite this case study", "cite-this-case-study", taken=taken)
     block += HtmlBlock(f'<p class="cb-cite">{html.escape(citation(case, site_url))}</p>\n')
     return block
@@ -421,17 +430,29 @@ def browser_search_extract(case: CaseStudy) -> str:
 
 
 def source_line(case: CaseStudy) -> str:
-    """The source as HTML. Only an http(s) address becomes a link: validation reports any
+    """A case study's first source as HTML."""
+    assert case.source is not None
+    return source_html(case.source)
+
+
+def source_html(source: Source) -> str:
+    """One source as HTML. Only an http(s) address becomes a link: validation reports any
     other, and a build that goes on regardless must not link it."""
-    source = case.source
-    assert source is not None
     title = html.escape(source.title)
     if source.url and re.match(r"https?://", source.url, flags=re.I):
         title = f'<a href="{html.escape(source.url)}">{title}</a>'
     else:
         title = f"<em>{title}</em>"
     details = ", ".join(str(part) for part in (source.publisher, source.year) if part)
-    return title + (f" ({html.escape(details)})." if details else ".")
+    text = title + (f" ({html.escape(details)})" if details else "")
+    return text + (f"; used: {html.escape(source.section)}." if source.section else ".")
+
+
+def sources_html(sources: tuple[Source, ...]) -> str:
+    if len(sources) == 1:
+        return f"<p>{source_html(sources[0])}</p>\n"
+    items = "\n".join(f"<li>{source_html(source)}</li>" for source in sources)
+    return f'<ul class="cb-source-list">\n{items}\n</ul>\n'
 
 
 def citation(case: CaseStudy, site_url: str = "") -> str:
@@ -446,10 +467,29 @@ def citation(case: CaseStudy, site_url: str = "") -> str:
 def policy_footer(
     catalogue: Catalogue, policy: PolicyPage, taken: frozenset[str] = frozenset()
 ) -> HtmlBlock:
+    """What the policy is (kind, year, a link to the document itself), its sources, and the
+    case studies that relate to it."""
+    facts = html.escape(
+        ", ".join(str(part) for part in (policy.kind.capitalize(), policy.year) if part)
+    )
+    if policy.official_url:
+        what = {"legislation": "the legislation", "guidance": "the guidance"}.get(
+            policy.kind, "the original document"
+        )
+        facts += f'. <a href="{html.escape(policy.official_url)}">Read {what} itself</a>'
+    block = HtmlBlock()
+    if facts:
+        block += heading("About this policy", "about-this-policy", taken=taken)
+        block += HtmlBlock(f'<p class="cb-policy-facts">{facts}.</p>\n')
+    if policy.sources:
+        title = "Source" if len(policy.sources) == 1 else "Sources"
+        block += heading(title, "source", taken=taken) + HtmlBlock(sources_html(policy.sources))
     cases = catalogue.citing(policy.slug)
     title = f"Case studies that relate to this ({len(cases)})"
-    return heading(title, "case-studies-that-relate-to-this", taken=taken) + HtmlBlock(
-        case_list(cases, policy.src_uri)
+    return (
+        block
+        + heading(title, "case-studies-that-relate-to-this", taken=taken)
+        + HtmlBlock(case_list(cases, policy.src_uri))
     )
 
 
