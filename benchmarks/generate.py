@@ -95,16 +95,6 @@ ORGANISATIONS = [
         "Older People's Network",
     )
 ]
-FOCUS = [
-    "older people",
-    "unpaid carers",
-    "people with learning disabilities",
-    "people in recovery",
-    "young people leaving care",
-    "people who sleep rough",
-    "people living with dementia",
-    "people with long-term conditions",
-]
 
 
 def zipf_choice(rng: random.Random, words: list[str]) -> str:
@@ -152,9 +142,15 @@ def case_study(rng: random.Random, number: int, taxonomy: dict) -> tuple[str, st
         "principles": rng.sample(slugs("principles"), rng.randint(1, 3)),
         "partners": rng.sample(ORGANISATIONS, rng.randint(2, 4)),
         "started": rng.randint(2010, 2024),
-        "focus": rng.sample(FOCUS, rng.randint(0, 2)),
+        "focus": rng.sample(slugs("focus"), rng.randint(0, 2)),
         "policies": [],
-        "source": {"title": "Synthetic benchmark data", "publisher": "Casebook benchmarks"},
+        "sources": [
+            {
+                "title": "Synthetic benchmark data",
+                "publisher": "Casebook benchmarks",
+                "section": "generated",
+            }
+        ],
         "published": dt.date(2024, 1, 1) + dt.timedelta(days=number % 700),
     }
     if rng.random() < 0.5:

@@ -32,6 +32,7 @@ place: glasgow-city
 themes: [lived-experience]
 principles: [citizen-agency]
 partners: [Zeta Org, Eta Org]
+sources: [{title: Zeta Report, publisher: Zeta Org, section: Part 2}]
 ---
 
 Peer support workers share their own recovery; peer workers sit in mental health teams and
