@@ -57,7 +57,7 @@ def test_policy_pages_list_the_case_studies_that_cite_them_and_back(built):
     assert 'href="../../case_studies/beta-connections/"' in policy
     assert 'href="../../policy/test-guidance/"' in html(built, "case_studies/beta-connections")
     act = html(built, "policy/test-act")
-    assert "Legislation, 2014." in act and 'href="https://example.org/test-act"' in act
+    assert "Kind: legislation. Year: 2014." in act and 'href="https://example.org/test-act"' in act
 
 
 def test_case_study_shows_panel_related_source_and_citation(built):

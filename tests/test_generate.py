@@ -91,11 +91,11 @@ def test_footers_show_each_source_with_its_section_and_a_policy_with_its_documen
     assert '<a href="https://example.org/test-report">Test Report</a>' in footer
     assert "(Test Publisher, 2018); used: Part 1, Alpha Network." in footer
     policy = policy_footer(catalogue, catalogue.policies["test-act"]).html
-    assert "Legislation, 2014." in policy
-    assert '<a href="https://example.org/test-act">Read the legislation itself</a>' in policy
+    assert "Kind: legislation. Year: 2014." in policy
+    assert '<a href="https://example.org/test-act">Read the legislation itself</a>.' in policy
     assert "<em>Test Report</em> (Test Publisher); used: Part 2." in policy
     guidance = policy_footer(catalogue, catalogue.policies["test-guidance"]).html
-    assert "Guidance." in guidance and "itself" not in guidance
+    assert "Kind: guidance.</p>" in guidance and "Read" not in guidance
 
 
 def test_catalogue_page_lists_every_case_study(content):

@@ -469,18 +469,20 @@ def policy_footer(
 ) -> HtmlBlock:
     """What the policy is (kind, year, a link to the document itself), its sources, and the
     case studies that relate to it."""
-    facts = html.escape(
-        ", ".join(str(part) for part in (policy.kind.capitalize(), policy.year) if part)
-    )
+    facts = [
+        f"Kind: {policy.kind}." if policy.kind else "",
+        f"Year: {policy.year}." if policy.year else "",
+    ]
+    text = html.escape(" ".join(part for part in facts if part))
     if policy.official_url:
-        what = {"legislation": "the legislation", "guidance": "the guidance"}.get(
-            policy.kind, "the original document"
+        what = {"legislation": "the legislation itself", "guidance": "the guidance itself"}.get(
+            policy.kind, "the official document"
         )
-        facts += f'. <a href="{html.escape(policy.official_url)}">Read {what} itself</a>'
+        text += f' <a href="{html.escape(policy.official_url)}">Read {what}</a>.'
     block = HtmlBlock()
-    if facts:
+    if text:
         block += heading("About this policy", "about-this-policy", taken=taken)
-        block += HtmlBlock(f'<p class="cb-policy-facts">{facts}.</p>\n')
+        block += HtmlBlock(f'<p class="cb-policy-facts">{text.strip()}</p>\n')
     if policy.sources:
         title = "Source" if len(policy.sources) == 1 else "Sources"
         block += heading(title, "source", taken=taken) + HtmlBlock(sources_html(policy.sources))
