@@ -9,9 +9,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .content.catalogue import load_catalogue
+from .content.problems import ERROR
 from .content.taxonomy import load_taxonomies
 from .search.filters import KINDS, SHORT_NAMES, filter_errors
 from .search.whoosh_index import IndexMissing, SearchIndex
@@ -30,30 +32,41 @@ def command_check(args: argparse.Namespace) -> int:
         )
         return 2
     catalogue, problems = load_catalogue(content)
-    if args.json:
-        print(
-            json.dumps(
-                [{"path": p.path, "line": p.line, "message": p.message} for p in problems], indent=2
-            )
-        )
+    if args.strict:  # every warning counts as an error
+        problems = [replace(p, severity=ERROR) for p in problems]
+    errors = [p for p in problems if p.is_error]
+    output = "json" if args.json else args.format
+    if output == "json":
+        print(json.dumps([p.as_json() for p in problems], indent=2))
+    elif output == "github":
+        for problem in problems:
+            print(problem.as_github_annotation())
     else:
         for problem in problems:
             print(problem)
-    if problems:
-        sys.stdout.flush()  # the summary on stderr comes after the problems
-        files = len({p.path for p in problems})
+    sys.stdout.flush()  # the summary on stderr comes after the problems
+    warnings = len(problems) - len(errors)
+    also = f" and {_count(warnings, 'warning')}" if warnings else ""
+    if errors:
+        files = len({p.path for p in errors})
         print(
-            f"{len(problems)} problem{'s' * (len(problems) != 1)} in "
-            f"{files} file{'s' * (files != 1)}",
+            f"{_count(len(errors), 'problem')} in {_count(files, 'file')}{also}"
+            + ("" if args.strict else "; `casebook check --strict` also fails on warnings"),
             file=sys.stderr,
         )
         return 1
-    if not args.json:
+    if output == "text":
         print(
-            f"ok: {len(catalogue.case_studies)} case studies, {len(catalogue.policies)} "
-            f"policy pages and {len(catalogue.pages)} other pages checked, no problems"
+            f"ok: {_count(len(catalogue.case_studies), 'case study', 'case studies')}, "
+            f"{_count(len(catalogue.policies), 'policy page')} and "
+            f"{_count(len(catalogue.pages), 'other page')} checked, "
+            + (f"no errors{also}" if warnings else "no problems")
         )
     return 0
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def command_build(args: argparse.Namespace) -> int:
@@ -305,8 +318,9 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate every case study, policy page and taxonomy",
         description="Validate the whole content tree. Prints one 'path:line: message' per "
-        "problem and exits 1, or a one-line summary and exits 0.",
-        epilog="example: casebook check --content content",
+        "problem and exits 1 when any is an error; warnings (a short body, a missing "
+        "section heading) are printed but pass unless --strict.",
+        epilog="example: casebook check --format github --strict",
     )
     check.add_argument(
         "--content",
@@ -314,7 +328,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the content directory (default: content)",
     )
-    check.add_argument("--json", action="store_true", help="print problems as JSON")
+    check.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text (path:line: message), json (for tools) or github (annotations that "
+        "GitHub Actions shows on the pull request's lines)",
+    )
+    check.add_argument("--json", action="store_true", help="the same as --format json")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(handler=command_check)
 
     build = commands.add_parser(

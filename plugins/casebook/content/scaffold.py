@@ -4,6 +4,8 @@ from the first save and TODO lines that `casebook check` points to until they ar
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +16,15 @@ from .text import did_you_mean, slugify
 
 TEMPLATE = Path(__file__).parent / "templates" / "case_study.md"
 TODO = "TODO"
+INTRODUCTION = ""  # the key of the text before the first section heading
+_SECTION = re.compile(r"^## (.+)$", re.MULTILINE)
+
+
+@functools.cache
+def template_sections() -> tuple[str, ...]:
+    """The template's section headings, in order: the one list `check` and the issue form
+    read, so a new section is a change to the template alone."""
+    return tuple(_SECTION.findall(TEMPLATE.read_text(encoding="utf-8")))
 
 
 @dataclass
@@ -59,7 +70,9 @@ def term_errors(draft: NewCaseStudy, taxonomies: dict[str, Taxonomy]) -> list[st
     return errors
 
 
-def render(draft: NewCaseStudy, today: dt.date) -> str:
+def render(draft: NewCaseStudy, today: dt.date, sections: dict[str, str] | None = None) -> str:
+    """The template with the draft's front matter; `sections` (heading, or INTRODUCTION,
+    to text) replaces those sections' TODO lines, and the rest keep theirs."""
     front = {
         "title": draft.title,
         "summary": draft.summary or f"{TODO}: one or two sentences, at most 300 characters.",
@@ -79,7 +92,22 @@ def render(draft: NewCaseStudy, today: dt.date) -> str:
     }
     front["published"] = today
     text = yaml.safe_dump(front, sort_keys=False, allow_unicode=True, width=88).strip()
-    return TEMPLATE.read_text(encoding="utf-8").replace("{front_matter}", text)
+    page = TEMPLATE.read_text(encoding="utf-8").replace("{front_matter}", text)
+    return _fill_sections(page, sections or {})
+
+
+def _fill_sections(page: str, sections: dict[str, str]) -> str:
+    # parts: [front matter and introduction, heading, text, heading, text, ...]
+    parts = _SECTION.split(page)
+    head, intro = parts[0].rsplit("---\n", 1)
+    if sections.get(INTRODUCTION, "").strip():
+        intro = f"\n{sections[INTRODUCTION].strip()}\n\n"
+    out = [head, "---\n", intro]
+    for heading, text in zip(parts[1::2], parts[2::2], strict=True):
+        if sections.get(heading, "").strip():
+            text = f"\n\n{sections[heading].strip()}\n" + ("\n" if text.endswith("\n\n") else "")
+        out.append(f"## {heading}{text}")
+    return "".join(out)
 
 
 def write_case_study(draft: NewCaseStudy, content_dir: Path, today: dt.date) -> Path:
