@@ -1,22 +1,8 @@
 """The contributor's path around the code: templates and workflows stay in step with the data."""
 
 import yaml
-from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import ROOT
-
-
-def test_issue_form_offers_exactly_the_taxonomy_places_and_themes():
-    form = yaml.safe_load((ROOT / ".github/ISSUE_TEMPLATE/suggest-a-case-study.yml").read_text())
-    fields = {item.get("id"): item for item in form["body"]}
-    taxonomies, _ = load_taxonomies(ROOT / "content")
-    assert fields["place"]["attributes"]["options"] == [
-        t.label for t in taxonomies["places"].terms.values()
-    ]
-    assert [o["label"] for o in fields["themes"]["attributes"]["options"]] == [
-        t.label for t in taxonomies["themes"].terms.values()
-    ]
-    assert fields["consent"]["attributes"]["options"][0]["required"] is True
 
 
 def test_ci_workflow_checks_builds_strictly_and_tests_every_pull_request():

@@ -208,7 +208,13 @@ def command_new(args: argparse.Namespace) -> int:
         "partners": args.partner or [],
     }
     if interactive:
-        answers = _ask_for_missing(answers, taxonomies)
+        from .prompts import NoMoreInput, ask_for_missing
+
+        try:
+            answers = ask_for_missing(answers, taxonomies, content)
+        except NoMoreInput:
+            print("\ncasebook new: stopped before every question was answered", file=sys.stderr)
+            return 2
     missing = [
         flag
         for flag, key in (
@@ -260,32 +266,83 @@ def command_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_for_missing(answers: dict, taxonomies: dict) -> dict:
-    def ask(prompt: str) -> str:
+def command_form(args: argparse.Namespace) -> int:
+    from .content.issue_form import form_yaml
+
+    taxonomies = _taxonomies(Path(args.content))
+    if not taxonomies:
+        print(f"casebook form: no readable {args.content}/taxonomy.yml", file=sys.stderr)
+        return 2
+    text = form_yaml(taxonomies)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+def command_from_issue(args: argparse.Namespace) -> int:
+    """The issue form's body to a case-study file, through the same template and term
+    checks as `casebook new`; what cannot be read is refused with the reason."""
+    import datetime as dt
+
+    from .content.issue_form import issue_comment, read_issue_body
+    from .content.scaffold import term_errors, write_case_study
+
+    content = Path(args.content)
+    taxonomies = _taxonomies(content)
+    if not taxonomies:
+        print(f"casebook from-issue: no readable {content}/taxonomy.yml", file=sys.stderr)
+        return 2
+    issue, error = _read_issue(Path(args.issue))
+    errors = [error] if error else []
+    answers = read_issue_body(issue.get("body", ""), taxonomies) if issue else None
+    if answers is not None:
+        errors += answers.errors
+        if answers.draft is not None:
+            errors += [e for e in term_errors(answers.draft, taxonomies) if e not in errors]
+    path = None
+    if not errors and answers is not None and answers.draft is not None:
         try:
-            return input(prompt).strip()
-        except EOFError:
-            return ""
+            path = write_case_study(answers.draft, content, dt.date.today(), answers.sections)
+        except FileExistsError:
+            errors.append(
+                f"{content}/case_studies/{answers.draft.slug}.md already exists: "
+                "change 'Name of the work', or ask for the existing case study to be updated"
+            )
+    if path is None:
+        where = f"issue #{issue['number']}" if issue and "number" in issue else args.issue
+        for message in errors:
+            print(f"casebook from-issue: {where}: {message}", file=sys.stderr)
+        if args.comment:
+            Path(args.comment).write_text(issue_comment(None, errors), encoding="utf-8")
+        return 2
+    _, problems = load_catalogue(content)
+    mine = [p for p in problems if Path(p.path).resolve() == path.resolve()]
+    print(f"Created {path}")
+    for problem in mine:
+        print(problem)
+    if args.comment:
+        lines = [str(problem) for problem in mine]
+        Path(args.comment).write_text(issue_comment(str(path), lines), encoding="utf-8")
+    return 0
 
-    def ask_list(prompt: str) -> list[str]:
-        return [item.strip() for item in ask(prompt).split(",") if item.strip()]
 
-    def choices(name: str) -> str:
-        return ", ".join(taxonomies[name].terms) if name in taxonomies else ""
-
-    if not answers["title"]:
-        answers["title"] = ask("Title: ")
-    if not answers["place"]:
-        answers["place"] = ask(f"Place (one of: {choices('places')}): ")
-    if not answers["themes"]:
-        answers["themes"] = ask_list(f"Themes, comma-separated ({choices('themes')}): ")
-    if not answers["principles"]:
-        answers["principles"] = ask_list(
-            f"Index principles, comma-separated ({choices('principles')}): "
-        )
-    if len(answers["partners"]) < 2:
-        answers["partners"] += ask_list("Partners (at least two), comma-separated: ")
-    return answers
+def _read_issue(path: Path) -> tuple[dict | None, str | None]:
+    hint = "save what `gh issue view N --json number,title,body` prints"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        return None, f"cannot read {path}: {error.strerror}"
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = f":{error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
+        return None, f"{path}{where}: not an issue as JSON; {hint}"
+    if not isinstance(data, dict) or not isinstance(data.get("body"), str):
+        return None, f"{path}: no issue 'body' in it; {hint}"
+    return data, None
 
 
 def command_schema(args: argparse.Namespace) -> int:
@@ -425,6 +482,34 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--output", metavar="DIR", help="write files here instead of printing")
     schema.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
     schema.set_defaults(handler=command_schema)
+
+    form = commands.add_parser(
+        "form",
+        help="print or write the 'Suggest a case study' issue form",
+        description="Generate the GitHub issue form from taxonomy.yml (its choices and "
+        "checkboxes) and the case-study template (its sections).",
+        epilog="example: casebook form --output .github/ISSUE_TEMPLATE/suggest-a-case-study.yml",
+    )
+    form.add_argument("--output", metavar="FILE", help="write the form here instead of printing")
+    form.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    form.set_defaults(handler=command_form)
+
+    from_issue = commands.add_parser(
+        "from-issue",
+        help="turn a 'Suggest a case study' issue into a case-study file",
+        description="Read an issue written with the form (as `gh issue view N --json "
+        "number,title,body` prints it) and write content/case_studies/<slug>.md from the "
+        "same template as `casebook new`. Refuses, with every reason, what it cannot read; "
+        "never overwrites a file.",
+        epilog="example: gh issue view 12 --json number,title,body > issue.json && "
+        "casebook from-issue issue.json --comment reply.md",
+    )
+    from_issue.add_argument("issue", metavar="ISSUE.json", help="the issue as JSON")
+    from_issue.add_argument(
+        "--comment", metavar="FILE", help="also write a Markdown reply for the issue here"
+    )
+    from_issue.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    from_issue.set_defaults(handler=command_from_issue)
 
     serve = commands.add_parser(
         "serve",

@@ -38,17 +38,32 @@ class NewCaseStudy:
     programme: str | None = None
     started: int | None = None
     source: dict[str, str] = field(default_factory=dict)
+    # other taxonomy fields (e.g. focus), by their front-matter key
+    extra: dict[str, list[str]] = field(default_factory=dict)
 
     @property
     def slug(self) -> str:
         return slugify(self.title)
 
 
+def template_guidance() -> dict[str, str]:
+    """Each section's TODO text (INTRODUCTION for the opening), which says what to write:
+    the issue form shows it under each section's box."""
+    body = TEMPLATE.read_text(encoding="utf-8").split("---\n", 2)[2]
+    parts = _SECTION.split(body)
+    names = [INTRODUCTION, *parts[1::2]]
+    texts = [parts[0], *parts[2::2]]
+    return {
+        name: " ".join(text.replace(f"{TODO}:", "").split())
+        for name, text in zip(names, texts, strict=True)
+    }
+
+
 def term_errors(draft: NewCaseStudy, taxonomies: dict[str, Taxonomy]) -> list[str]:
     """What is wrong with the chosen terms, with the same suggestions as `casebook check`."""
     errors = []
     wanted = {
-        "places": [draft.place],
+        "places": [draft.place] if draft.place else [],
         "themes": draft.themes,
         "principles": draft.principles,
         "programmes": [draft.programme] if draft.programme else [],
@@ -64,10 +79,30 @@ def term_errors(draft: NewCaseStudy, taxonomies: dict[str, Taxonomy]) -> list[st
                     f"{did_you_mean(value, list(taxonomy.terms))}"
                 )
     if len(draft.partners) < 2:
-        errors.append("give at least two --partner: a case study is a collaboration")
+        errors.append("name at least two partners: a case study is a collaboration")
     if not draft.slug:
         errors.append("the title needs at least one letter or digit")
     return errors
+
+
+def resolve_term(taxonomy: Taxonomy, answer: str) -> tuple[str | None, str]:
+    """A term's slug from what a person typed: its number in the listed order, its slug
+    or its label. Returns (slug, "") or (None, what is wrong, with the nearest terms)."""
+    answer = answer.strip()
+    slugs = list(taxonomy.terms)
+    if answer.isdigit():
+        number = int(answer)
+        if 1 <= number <= len(slugs):
+            return slugs[number - 1], ""
+        return None, f"{answer} is not a number from 1 to {len(slugs)}"
+    if answer in taxonomy.terms:
+        return answer, ""
+    term = taxonomy.term_by_label(answer)
+    if term is not None:
+        return term.slug, ""
+    labels = [t.label for t in taxonomy.terms.values()]
+    hint = did_you_mean(answer, slugs) or did_you_mean(answer, labels)
+    return None, f"unknown {taxonomy.singular.lower()} '{answer}'{hint}"
 
 
 def render(draft: NewCaseStudy, today: dt.date, sections: dict[str, str] | None = None) -> str:
@@ -83,6 +118,7 @@ def render(draft: NewCaseStudy, today: dt.date, sections: dict[str, str] | None 
     }
     if draft.programme:
         front["programme"] = draft.programme
+    front.update(draft.extra)
     if draft.started:
         front["started"] = draft.started
     front["policies"] = []
@@ -110,10 +146,15 @@ def _fill_sections(page: str, sections: dict[str, str]) -> str:
     return "".join(out)
 
 
-def write_case_study(draft: NewCaseStudy, content_dir: Path, today: dt.date) -> Path:
+def write_case_study(
+    draft: NewCaseStudy,
+    content_dir: Path,
+    today: dt.date,
+    sections: dict[str, str] | None = None,
+) -> Path:
     """Write the new file; refuses to overwrite (FileExistsError)."""
     path = content_dir / "case_studies" / f"{draft.slug}.md"
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite
-        handle.write(render(draft, today))
+        handle.write(render(draft, today, sections))
     return path
