@@ -129,3 +129,14 @@ def test_search_json_and_unknown_filters(content, tmp_path, capsys):
     assert "Did you mean: keyworker?" in capsys.readouterr().out
     assert main(["search", "test", "--filter", "focus=people-sleeping-rough", *common]) == 0
     assert "Alpha Network" in capsys.readouterr().out
+
+
+def test_a_reader_that_stops_reading_ends_the_command_quietly():
+    script = os.path.join(os.path.dirname(sys.executable), "casebook")
+    command = [script, "form", "--content", str(ROOT / "content")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.close()  # as `| head` does once it has its lines
+    error = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 141
+    assert error == ""  # no BrokenPipeError traceback, no "Exception ignored" line
