@@ -95,3 +95,21 @@ def test_ci_entry_point_runs_the_readme_test_command():
     assert "make test" in (ROOT / ".ci/run").read_text()
     readme = (ROOT / "README.md").read_text()
     assert "make serve" in readme and "make test" in readme
+
+
+def test_the_site_links_the_repository_the_guide_and_the_form():
+    config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
+    repo_url = re.search(r"^repo_url: (\S+)$", config, re.MULTILINE).group(1)
+    extra = {
+        key: value for key, value in re.findall(r"^  (\w+_path): (\S+)$", config, re.MULTILINE)
+    }
+    assert (ROOT / extra["contributing_path"].removeprefix("blob/main/")).is_file()
+    form = extra["suggest_case_study_path"].split("template=")[1]
+    assert (ROOT / ".github/ISSUE_TEMPLATE" / form).is_file()
+    about = (ROOT / "content/about.md").read_text(encoding="utf-8")
+    links = re.findall(r"\]\((https://github\.com/[^)]+)\)", about)
+    assert links == [
+        repo_url,
+        f"{repo_url}/{extra['suggest_case_study_path']}",
+        f"{repo_url}/{extra['contributing_path']}",
+    ]
