@@ -2,6 +2,7 @@
 case-study file that `casebook check` reads, or a refusal that says what to fix."""
 
 import json
+import re
 import shutil
 
 import pytest
@@ -205,3 +206,29 @@ def test_a_missing_answer_names_its_heading():
 def test_the_reply_fences_every_line_it_quotes():
     reply = issue_comment(None, ["'Place': '``` @x' is not one of the form's choices"])
     assert "\n````text\n'Place': '``` @x' is not" in reply and reply.endswith("\n````\n")
+
+
+def test_what_the_form_lets_through_becomes_annotations_on_the_right_lines(project, capsys):
+    issue = json.loads((ISSUES / "filled.json").read_text(encoding="utf-8"))
+    body = issue["body"].replace(
+        "https://example.org/harbour-kitchen-evaluation", "ftp://example.org/report"
+    )
+    body = body.replace(
+        "### Challenges\n\n", "### Challenges\n\nSee [the report](javascript:alert(1)).\n\n"
+    )
+    issue["body"] = body.replace("### Summary\n\n", "### Summary\n\n" + "Too long. " * 31)
+    (project.parent / "issue.json").write_text(json.dumps(issue), encoding="utf-8")
+    assert main(["from-issue", "issue.json"]) == 0
+    capsys.readouterr()
+    path = "content/case_studies/harbour-kitchen-network.md"
+    lines = (project.parent / path).read_text(encoding="utf-8").split("\n")
+    assert main(["check", "--content", "content", "--format", "github"]) == 1
+    annotations = [a for a in capsys.readouterr().out.splitlines() if path in a]
+    where = {int(re.search(r"line=(\d+)", a).group(1)): a for a in annotations}
+    assert len(where) == 3
+    summary, url, link = sorted(where)
+    assert lines[summary - 1].startswith("summary: Too long.")
+    assert "'summary' is 473 characters; keep it to 300" in where[summary]
+    assert lines[url - 1].strip() == "url: ftp://example.org/report"
+    assert lines[link - 1] == "See [the report](javascript:alert(1))."
+    assert all(a.startswith(f"::error file={path},line=") for a in annotations)
