@@ -140,3 +140,14 @@ def test_a_reader_that_stops_reading_ends_the_command_quietly():
     process.stderr.close()
     assert process.wait() == 141
     assert error == ""  # no BrokenPipeError traceback, no "Exception ignored" line
+
+
+def test_every_command_has_help_and_an_example():
+    from casebook.cli import build_parser
+
+    parser = build_parser()
+    (commands,) = [a for a in parser._actions if a.dest == "command"]
+    assert {"check", "new", "form", "from-issue", "search", "serve"} <= set(commands.choices)
+    for name, command in commands.choices.items():
+        assert command.description and command.epilog.startswith("example: "), name
+        assert f"casebook {name} " in command.epilog, name

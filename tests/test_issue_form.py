@@ -201,6 +201,10 @@ def test_a_missing_answer_names_its_heading():
     body = body.replace("### Source publisher\n\nHarbour Food Trust\n\n", "")
     answers = read_issue_body(body, taxonomies)
     assert answers.errors == ["'Source publisher': the issue has no '### Source publisher' section"]
+    # an optional field the issue's (older) form did not have is simply left out
+    body = body.replace("### Focus\n\npeople leaving hospital\r\nunpaid carers\n\n", "")
+    answers = read_issue_body(body, taxonomies)
+    assert len(answers.errors) == 1 and answers.draft.extra == {}
 
 
 def test_the_reply_fences_every_line_it_quotes():

@@ -277,8 +277,9 @@ def read_issue_body(body: str, taxonomies: dict[str, Taxonomy]) -> IssueAnswers:
     by_field = {t.field: t for t in taxonomies.values()}
     for item in fields:
         text = raw.get(item.label)
-        if text is None:
-            errors.append(f"'{item.label}': the issue has no '### {item.label}' section")
+        if text is None:  # an issue from an older form may lack a field added since
+            if item.required:
+                errors.append(f"'{item.label}': the issue has no '### {item.label}' section")
             continue
         text = "" if text.strip() == NO_RESPONSE else text.strip()
         if item.type == "checkboxes":
