@@ -424,7 +424,8 @@ def issue_comment(created: str | None, lines: list[str]) -> str:
     else:
         head = (
             "This issue could not be turned into a case study yet. Please edit the issue to "
-            "fix what is listed below; a maintainer will then add the label again."
+            "fix what is listed below; a maintainer will then take the `case-study` label "
+            "off and put it back, which tries again."
         )
     if not lines:
         return head + "\n"
