@@ -145,8 +145,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return files
         self.catalogue, problems = load_catalogue(Path(config.docs_dir))
         for problem in problems:
-            # Under --strict an error fails the build; advice (a short body) is shown and
-            # passes, as in `casebook check` (whose --strict the CI runs for that).
+            # Under --strict an error fails the build; advice (a short body) is shown at
+            # info and passes, as in `casebook check`, whose --strict fails on it too.
             (log.warning if problem.is_error else log.info)(str(problem))
         generated = taxonomy_pages(self.catalogue)
         generated.append(catalogue_page(self.catalogue))
