@@ -67,17 +67,19 @@ def test_an_issue_labelled_case_study_becomes_a_pull_request_safely():
 
 
 def test_the_workflows_pass_actionlint():
-    actionlint = Path(sys.executable).parent / "actionlint"
-    if not actionlint.exists():
-        unavailable("actionlint", "actionlint is not installed: run `make setup`")
-    result = subprocess.run([str(actionlint)], cwd=ROOT, capture_output=True, text=True)
+    actionlint, shellcheck = (Path(sys.executable).parent / n for n in ("actionlint", "shellcheck"))
+    if not actionlint.exists() or not shellcheck.exists():
+        unavailable("actionlint", "actionlint or shellcheck is not installed: run `make setup`")
+    command = [str(actionlint), "-shellcheck", str(shellcheck)]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_make_lint_runs_actionlint_and_zizmor():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:")[1].split("\n\n")[0]
-    assert "$(BIN)/actionlint" in lint and "$(BIN)/zizmor --offline" in lint
+    assert "$(BIN)/actionlint -shellcheck $(BIN)/shellcheck" in lint
+    assert "$(BIN)/zizmor --offline" in lint
 
 
 def test_pages_workflow_publishes_the_built_site_from_main():
