@@ -75,6 +75,15 @@ def test_the_workflows_pass_actionlint():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+def test_the_workflows_pass_zizmor():
+    zizmor = Path(sys.executable).parent / "zizmor"
+    if not zizmor.exists():
+        unavailable("zizmor", "zizmor is not installed: run `make setup`")
+    command = [str(zizmor), "--offline", "--quiet", "--no-progress", ".github/workflows"]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def test_make_lint_runs_actionlint_and_zizmor():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     lint = makefile.split("\nlint:")[1].split("\n\n")[0]
