@@ -195,6 +195,19 @@ def test_an_existing_case_study_is_never_overwritten(project, capsys):
     assert path.read_text(encoding="utf-8").endswith("Edited by hand.\n")
 
 
+def test_none_in_an_optional_dropdown_is_no_answer():
+    taxonomies, _ = load_taxonomies(ROOT / "content")
+    body = json.loads((ISSUES / "filled.json").read_text(encoding="utf-8"))["body"]
+    answers = read_issue_body(
+        body.replace("### Programme\n\n_No response_", "### Programme\n\nNone"), taxonomies
+    )
+    assert answers.errors == [] and answers.draft.programme is None
+    body = body.replace(
+        "### Programme\n\n_No response_", "### Programme\n\nProvider Collaborations"
+    )
+    assert read_issue_body(body, taxonomies).draft.programme == "provider-collaborations"
+
+
 def test_a_missing_answer_names_its_heading():
     taxonomies, _ = load_taxonomies(ROOT / "content")
     body = json.loads((ISSUES / "filled.json").read_text(encoding="utf-8"))["body"]

@@ -282,6 +282,8 @@ def read_issue_body(body: str, taxonomies: dict[str, Taxonomy]) -> IssueAnswers:
                 errors.append(f"'{item.label}': the issue has no '### {item.label}' section")
             continue
         text = "" if text.strip() == NO_RESPONSE else text.strip()
+        if item.type == "dropdown" and not item.required and text == "None":
+            text = ""  # GitHub offers "None" first in an optional dropdown
         if item.type == "checkboxes":
             value: object = _ticked(item, text, errors)
         elif item.type == "textarea" and item.target in by_field:
