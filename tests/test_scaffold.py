@@ -63,6 +63,15 @@ def test_new_writes_a_template_whose_only_problems_are_its_todos(content, capsys
     assert [(p.severity, p.message[:20]) for p in mine] == [("warning", "the body has 4 words")]
 
 
+def test_new_takes_labels_as_well_as_slugs_from_flags(content):
+    flags = [*NEW[:3], "--place", "Glasgow City", *NEW[5:7], "--theme", "Culture shift"]
+    assert main([*flags, *NEW[7:], "--programme", "1", "--content", str(content)]) == 0
+    data = front_matter_of(content / "case_studies/peer-cafe-project.md")
+    assert data["place"] == "glasgow-city"
+    assert data["themes"] == ["lived-experience", "culture-shift"]
+    assert data["programme"] == "provider-collaborations"
+
+
 def test_new_refuses_to_overwrite(content, capsys):
     assert main([*NEW, "--content", str(content)]) == 0
     before = (content / "case_studies/peer-cafe-project.md").read_text()

@@ -234,12 +234,12 @@ def command_new(args: argparse.Namespace) -> int:
         return 2
     draft = NewCaseStudy(
         title=answers["title"].strip(),
-        place=answers["place"],
-        themes=answers["themes"],
-        principles=answers["principles"],
+        place=_as_slug(taxonomies, "places", answers["place"]),
+        themes=[_as_slug(taxonomies, "themes", value) for value in answers["themes"]],
+        principles=[_as_slug(taxonomies, "principles", v) for v in answers["principles"]],
         partners=answers["partners"],
         summary=args.summary or "",
-        programme=args.programme,
+        programme=_as_slug(taxonomies, "programmes", args.programme) if args.programme else None,
     )
     errors = term_errors(draft, taxonomies)
     if errors:
@@ -264,6 +264,17 @@ def command_new(args: argparse.Namespace) -> int:
         "  4. Open a pull request and tick the checklist (see CONTRIBUTING.md)."
     )
     return 0
+
+
+def _as_slug(taxonomies: dict, name: str, value: str) -> str:
+    """A label or a number, as the prompts accept, written as the slug; anything else is
+    kept for term_errors to report with its suggestion."""
+    from .content.scaffold import resolve_term
+
+    if name not in taxonomies or taxonomies[name].open:
+        return value
+    slug, _ = resolve_term(taxonomies[name], value)
+    return slug or value
 
 
 def command_form(args: argparse.Namespace) -> int:
