@@ -58,9 +58,14 @@ node:
 	  echo "installing Debian's nodejs and npm for axe-core and the editor check"; \
 	  $(APT_INSTALL) nodejs npm $(APT_FAILED); }
 
+## Lint the Python, and the GitHub workflows (actionlint: syntax and expressions, and each
+## run: script through shellcheck; zizmor: injection, permissions, pinning; --offline:
+## no GitHub API calls). All three are binaries in wheels, pinned in requirements.lock.
 lint: setup
 	$(BIN)/ruff check plugins tests benchmarks
 	$(BIN)/ruff format --check plugins tests benchmarks
+	$(BIN)/actionlint -shellcheck $(BIN)/shellcheck
+	$(BIN)/zizmor --offline --quiet .github/workflows
 
 format: setup
 	$(BIN)/ruff format plugins tests benchmarks

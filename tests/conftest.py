@@ -53,6 +53,11 @@ def unavailable(what: str, reason: str):
     pytest.skip(reason)
 
 
+def errors(problems: list) -> list:
+    """The problems that fail a check; the fixtures' short bodies only draw warnings."""
+    return [problem for problem in problems if problem.is_error]
+
+
 def write(directory: Path, relative: str, text: str) -> Path:
     path = directory / relative
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -122,6 +122,16 @@ def test_strict_build_fails_with_the_same_messages_as_check(content, tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_the_build_log_is_short_and_advice_does_not_fail_a_strict_build(content, tmp_path):
+    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
+    assert result.returncode == 0, result.stderr
+    assert "exist in the docs directory, but are not included" not in result.stderr
+    summary = [line for line in result.stderr.splitlines() if "rather than the nav" in line]
+    assert len(summary) == 1 and re.search(r"casebook: \d+ pages \(case studies", summary[0])
+    # the fixtures' short bodies are advice: shown at INFO, and the strict build passes
+    assert re.search(r"INFO +- +casebook: .*gamma-pilot.md:10: warning: the body has", result.stderr)
+
+
 def test_non_strict_build_still_publishes_a_page_with_problems(content, tmp_path):
     write(content, "case_studies/delta.md", VALID_CASE.replace("place: inverclyde", "place: x"))
     site = tmp_path / "site"

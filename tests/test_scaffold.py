@@ -47,7 +47,7 @@ def test_new_writes_a_template_whose_only_problems_are_its_todos(content, capsys
         assert f"## {heading}" in text
     # `new` stamps `published` with the real date, so validate against the real date too.
     _, problems = load_catalogue(content, today=dt.date.today())
-    mine = [p for p in problems if p.path.endswith("peer-cafe-project.md")]
+    mine = [p for p in problems if p.path.endswith("peer-cafe-project.md") and p.is_error]
     assert mine and all("TODO" in p.message for p in mine)
     # Once the TODOs are written, the file is valid.
     lines = [line for line in text.split("\n") if not line.lstrip().startswith("TODO")]
@@ -59,7 +59,18 @@ def test_new_writes_a_template_whose_only_problems_are_its_todos(content, capsys
     fixed = fixed.replace("TODO: the chapter, heading or page you used", "Part 1") + "\nWords.\n"
     path.write_text(fixed, encoding="utf-8")
     _, problems = load_catalogue(content, today=dt.date.today())
-    assert [p for p in problems if p.path.endswith("peer-cafe-project.md")] == []
+    mine = [p for p in problems if p.path.endswith("peer-cafe-project.md")]
+    # valid; the template's sections are all there, and only the length is advice
+    assert [(p.severity, p.message[:20]) for p in mine] == [("warning", "the body has 4 words")]
+
+
+def test_new_takes_labels_as_well_as_slugs_from_flags(content):
+    flags = [*NEW[:3], "--place", "Glasgow City", *NEW[5:7], "--theme", "Culture shift"]
+    assert main([*flags, *NEW[7:], "--programme", "1", "--content", str(content)]) == 0
+    data = front_matter_of(content / "case_studies/peer-cafe-project.md")
+    assert data["place"] == "glasgow-city"
+    assert data["themes"] == ["lived-experience", "culture-shift"]
+    assert data["programme"] == "provider-collaborations"
 
 
 def test_new_refuses_to_overwrite(content, capsys):
@@ -122,3 +133,56 @@ def test_schema_accepts_valid_and_rejects_invalid_front_matter(content):
 def test_schema_command_prints_json(kind, capsys):
     assert main(["schema", "--kind", kind, "--content", str(ROOT / "content")]) == 0
     assert json.loads(capsys.readouterr().out)["type"] == "object"
+
+
+def ask_with(monkeypatch, answers: list[str]) -> list[str]:
+    """Run `casebook new`'s questions on these answers; what it printed, line by line."""
+    said: list[str] = []
+    replies = iter(answers)
+
+    def read(prompt: str) -> str:
+        said.append(prompt)
+        try:
+            return next(replies)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", read)
+    monkeypatch.setattr("builtins.print", lambda *a, **k: said.extend(" ".join(a).split("\n")))
+    return said
+
+
+def test_new_asks_again_at_once_with_the_nearest_choice(content, monkeypatch):
+    said = ask_with(
+        monkeypatch,
+        ["", "Asked Again", "Glasgo", "1", "1, Culture shift, lived-experiance", "1, 3", "1"]
+        + ["A", "B"],
+    )
+    assert main(["new", "--content", str(content)]) == 0
+    assert "  unknown place 'Glasgo' (did you mean 'glasgow-city'?)" in said
+    assert "  unknown theme 'lived-experiance' (did you mean 'lived-experience'?)" in said
+    assert "  A case study is a collaboration: name 1 more partner." in said
+    assert said.count("Place (a number or a name): ") == 2  # the place, not every question
+    data = front_matter_of(content / "case_studies/asked-again.md")
+    assert data["place"] == "glasgow-city"
+    assert data["themes"] == ["collaborative-working", "culture-shift"]
+    assert data["partners"] == ["A", "B"]
+
+
+def test_new_lists_choices_numbered_in_columns(content, monkeypatch):
+    from casebook.prompts import numbered_columns
+
+    said = ask_with(monkeypatch, ["T", "nowhere"])
+    assert main(["new", "--content", str(content)]) == 2  # input ends: stop, write nothing
+    assert not (content / "case_studies/t.md").exists()
+    assert numbered_columns(["A", "B", "C", "D", "E"], width=20) == (
+        "  1 A    4 D\n  2 B    5 E\n  3 C"
+    )
+    assert any(line.startswith("  1 ") for line in said)
+
+
+def test_new_refuses_a_title_already_taken_before_asking_more(content, monkeypatch):
+    said = ask_with(monkeypatch, ["Alpha Network", "Fresh"])
+    main(["new", "--content", str(content)])
+    assert any("alpha-network.md already exists; choose another title" in s for s in said)

@@ -12,7 +12,7 @@ from casebook.search.whoosh_index import SearchIndex, search_documents, stage_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import TODAY, VALID_CASE, write
+from .conftest import TODAY, VALID_CASE, errors, write
 
 PEER_ONE = (
     VALID_CASE.replace("Delta Project", "Peer Recovery North")
@@ -42,7 +42,7 @@ recovery stories are gathered from peer support workers.
 
 def index_content(content: Path, index_dir: Path):
     catalogue, problems = load_catalogue(content, today=TODAY)
-    assert problems == []
+    assert errors(problems) == []
     report = update_index(index_dir, search_documents(catalogue), catalogue.taxonomies)
     return catalogue, report
 

@@ -4,19 +4,21 @@ from pathlib import Path
 
 import pytest
 from casebook.content.catalogue import load_catalogue
+from casebook.content.scaffold import template_sections
 
-from .conftest import TODAY, VALID_CASE, case_with, write
+from .conftest import TODAY, VALID_CASE, case_with, errors, write
 
 
-def problems_for(content: Path, text: str, name: str = "delta-project.md"):
+def problems_for(content: Path, text: str, name: str = "delta-project.md", warnings=False):
+    """The problems in one file; errors only unless asked, since the test bodies are short."""
     write(content, f"case_studies/{name}", text)
     _, problems = load_catalogue(content, today=TODAY)
-    return [p for p in problems if p.path.endswith(name)]
+    return [p for p in problems if p.path.endswith(name) and (warnings or p.is_error)]
 
 
 def test_the_fixture_tree_is_valid(content):
     catalogue, problems = load_catalogue(content, today=TODAY)
-    assert problems == []
+    assert errors(problems) == []
     assert len(catalogue.case_studies) == 3
 
 
@@ -257,7 +259,8 @@ def test_policy_page_rules(content):
 def test_a_broken_taxonomy_file_is_reported_once_without_a_cascade(content):
     (content / "taxonomy.yml").write_text("themes: [unclosed\n", encoding="utf-8")
     _, problems = load_catalogue(content, today=TODAY)
-    assert len(problems) == 1 and problems[0].path.endswith("taxonomy.yml")
+    found = errors(problems)
+    assert len(found) == 1 and found[0].path.endswith("taxonomy.yml")
 
 
 def test_unknown_block_marker(content):
@@ -265,3 +268,65 @@ def test_unknown_block_marker(content):
     found = problems_for(content, text)
     assert len(found) == 1 and found[0].line == 20
     assert "unknown block" in found[0].message and "did you mean 'themes'" in found[0].message
+
+
+def test_broken_yaml_reports_only_the_parse_error_with_its_column(content):
+    text = VALID_CASE.replace("place: inverclyde", "place: inverclyde: glasgow")
+    found = problems_for(content, text + "<script>x</script>\n", warnings=True)
+    assert len(found) == 1, found
+    assert (found[0].line, found[0].column) == (4, 18)  # the second colon
+    assert "delta-project.md:4:18: invalid YAML (mapping values are not allowed" in str(found[0])
+
+
+def test_front_matter_that_is_not_fields_reports_only_that(content):
+    found = problems_for(content, "---\n- a list\n---\n\nBody.\n", warnings=True)
+    assert [p.message.split(" ")[0:3] for p in found] == [["front", "matter", "must"]]
+
+
+# The template's five sections, 70 words each: a body no shape rule warns about.
+BODY = "\n\n".join(f"## {heading}\n\n" + "word " * 70 for heading in template_sections())
+
+
+def test_a_full_body_with_the_template_sections_draws_no_warning(content):
+    assert problems_for(content, VALID_CASE + BODY, warnings=True) == []
+
+
+def test_a_short_body_is_a_warning_on_the_body_line(content):
+    found = problems_for(content, VALID_CASE, warnings=True)
+    short = [p for p in found if "words" in p.message]
+    body_line = VALID_CASE.split("\n").index("---", 1) + 2  # the line after the closing ---
+    assert len(short) == 1 and short[0].severity == "warning" and short[0].line == body_line
+    assert "the body has 4 words; a case study needs at least 300" in short[0].message
+    assert ": warning: the body has 4 words" in str(short[0])
+
+
+def test_missing_section_headings_are_one_warning_naming_them(content):
+    text = VALID_CASE + BODY.replace("## Challenges", "Challenges").replace(
+        "## What changed", "### What changed"
+    )
+    found = problems_for(content, text, warnings=True)
+    assert len(found) == 1 and found[0].severity == "warning"
+    assert "headings '## What changed', '## Challenges'" in found[0].message
+
+
+def test_the_body_rules_spare_policy_pages_and_other_pages(content):
+    write(
+        content,
+        "policy/short.md",
+        "---\ntitle: S\nsummary: s\nkind: body\n"
+        "sources: [{title: T, publisher: P, section: Part 1}]\n---\nShort.\n",
+    )
+    _, problems = load_catalogue(content, today=TODAY)
+    assert [p for p in problems if p.path.endswith("short.md")] == []
+
+
+def test_required_terms_are_asked_for_in_plain_english(content):
+    found = problems_for(content, case_with(partners=""))
+    assert found[0].message.endswith("add at least 2 partners")
+    found = problems_for(content, case_with(themes=""))
+    assert "add at least one theme, e.g." in found[0].message
+
+
+def test_unknown_field_never_suggests_a_field_the_list_leaves_out(content):
+    found = problems_for(content, VALID_CASE.replace("started:", "templat:"))
+    assert "template" not in found[0].message and "fields for a case study" in found[0].message

@@ -9,9 +9,11 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from .content.catalogue import load_catalogue
+from .content.problems import ERROR
 from .content.taxonomy import load_taxonomies
 from .search.filters import KINDS, SHORT_NAMES, filter_errors
 from .search.whoosh_index import IndexMissing, SearchIndex
@@ -30,30 +32,41 @@ def command_check(args: argparse.Namespace) -> int:
         )
         return 2
     catalogue, problems = load_catalogue(content)
-    if args.json:
-        print(
-            json.dumps(
-                [{"path": p.path, "line": p.line, "message": p.message} for p in problems], indent=2
-            )
-        )
+    if args.strict:  # every warning counts as an error
+        problems = [replace(p, severity=ERROR) for p in problems]
+    errors = [p for p in problems if p.is_error]
+    output = "json" if args.json else args.format
+    if output == "json":
+        print(json.dumps([p.as_json() for p in problems], indent=2))
+    elif output == "github":
+        for problem in problems:
+            print(problem.as_github_annotation())
     else:
         for problem in problems:
             print(problem)
-    if problems:
-        sys.stdout.flush()  # the summary on stderr comes after the problems
-        files = len({p.path for p in problems})
+    sys.stdout.flush()  # the summary on stderr comes after the problems
+    warnings = len(problems) - len(errors)
+    also = f" and {_count(warnings, 'warning')}" if warnings else ""
+    if errors:
+        files = len({p.path for p in errors})
         print(
-            f"{len(problems)} problem{'s' * (len(problems) != 1)} in "
-            f"{files} file{'s' * (files != 1)}",
+            f"{_count(len(errors), 'problem')} in {_count(files, 'file')}{also}"
+            + ("" if args.strict else "; `casebook check --strict` also fails on warnings"),
             file=sys.stderr,
         )
         return 1
-    if not args.json:
+    if output == "text":
         print(
-            f"ok: {len(catalogue.case_studies)} case studies, {len(catalogue.policies)} "
-            f"policy pages and {len(catalogue.pages)} other pages checked, no problems"
+            f"ok: {_count(len(catalogue.case_studies), 'case study', 'case studies')}, "
+            f"{_count(len(catalogue.policies), 'policy page')} and "
+            f"{_count(len(catalogue.pages), 'other page')} checked, "
+            + (f"no errors{also}" if warnings else "no problems")
         )
     return 0
+
+
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
 
 
 def command_build(args: argparse.Namespace) -> int:
@@ -195,7 +208,13 @@ def command_new(args: argparse.Namespace) -> int:
         "partners": args.partner or [],
     }
     if interactive:
-        answers = _ask_for_missing(answers, taxonomies)
+        from .prompts import NoMoreInput, ask_for_missing
+
+        try:
+            answers = ask_for_missing(answers, taxonomies, content)
+        except NoMoreInput:
+            print("\ncasebook new: stopped before every question was answered", file=sys.stderr)
+            return 2
     missing = [
         flag
         for flag, key in (
@@ -215,12 +234,12 @@ def command_new(args: argparse.Namespace) -> int:
         return 2
     draft = NewCaseStudy(
         title=answers["title"].strip(),
-        place=answers["place"],
-        themes=answers["themes"],
-        principles=answers["principles"],
+        place=_as_slug(taxonomies, "places", answers["place"]),
+        themes=[_as_slug(taxonomies, "themes", value) for value in answers["themes"]],
+        principles=[_as_slug(taxonomies, "principles", v) for v in answers["principles"]],
         partners=answers["partners"],
         summary=args.summary or "",
-        programme=args.programme,
+        programme=_as_slug(taxonomies, "programmes", args.programme) if args.programme else None,
     )
     errors = term_errors(draft, taxonomies)
     if errors:
@@ -247,32 +266,94 @@ def command_new(args: argparse.Namespace) -> int:
     return 0
 
 
-def _ask_for_missing(answers: dict, taxonomies: dict) -> dict:
-    def ask(prompt: str) -> str:
+def _as_slug(taxonomies: dict, name: str, value: str) -> str:
+    """A label or a number, as the prompts accept, written as the slug; anything else is
+    kept for term_errors to report with its suggestion."""
+    from .content.scaffold import resolve_term
+
+    if name not in taxonomies or taxonomies[name].open:
+        return value
+    slug, _ = resolve_term(taxonomies[name], value)
+    return slug or value
+
+
+def command_form(args: argparse.Namespace) -> int:
+    from .content.issue_form import form_yaml
+
+    taxonomies = _taxonomies(Path(args.content))
+    if not taxonomies:
+        print(f"casebook form: no readable {args.content}/taxonomy.yml", file=sys.stderr)
+        return 2
+    text = form_yaml(taxonomies)
+    if args.output is None:
+        sys.stdout.write(text)
+        return 0
+    output = Path(args.output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}")
+    return 0
+
+
+def command_from_issue(args: argparse.Namespace) -> int:
+    """The issue form's body to a case-study file, through the same template and term
+    checks as `casebook new`; what cannot be read is refused with the reason."""
+    import datetime as dt
+
+    from .content.issue_form import issue_comment, read_issue_body
+    from .content.scaffold import term_errors, write_case_study
+
+    content = Path(args.content)
+    taxonomies = _taxonomies(content)
+    if not taxonomies:
+        print(f"casebook from-issue: no readable {content}/taxonomy.yml", file=sys.stderr)
+        return 2
+    issue, error = _read_issue(Path(args.issue))
+    errors = [error] if error else []
+    answers = read_issue_body(issue.get("body", ""), taxonomies) if issue else None
+    if answers is not None:
+        errors += answers.errors
+        if answers.draft is not None:
+            errors += [e for e in term_errors(answers.draft, taxonomies) if e not in errors]
+    path = None
+    if not errors and answers is not None and answers.draft is not None:
         try:
-            return input(prompt).strip()
-        except EOFError:
-            return ""
+            path = write_case_study(answers.draft, content, dt.date.today(), answers.sections)
+        except FileExistsError:
+            errors.append(
+                f"{content}/case_studies/{answers.draft.slug}.md already exists: "
+                "change 'Name of the work', or ask for the existing case study to be updated"
+            )
+    if path is None:
+        where = f"issue #{issue['number']}" if issue and "number" in issue else args.issue
+        for message in errors:
+            print(f"casebook from-issue: {where}: {message}", file=sys.stderr)
+        if args.comment:
+            Path(args.comment).write_text(issue_comment(None, errors), encoding="utf-8")
+        return 2
+    _, problems = load_catalogue(content)
+    mine = [p for p in problems if Path(p.path).resolve() == path.resolve()]
+    print(f"Created {path}")
+    for problem in mine:
+        print(problem)
+    if args.comment:
+        lines = [str(problem) for problem in mine]
+        Path(args.comment).write_text(issue_comment(str(path), lines), encoding="utf-8")
+    return 0
 
-    def ask_list(prompt: str) -> list[str]:
-        return [item.strip() for item in ask(prompt).split(",") if item.strip()]
 
-    def choices(name: str) -> str:
-        return ", ".join(taxonomies[name].terms) if name in taxonomies else ""
-
-    if not answers["title"]:
-        answers["title"] = ask("Title: ")
-    if not answers["place"]:
-        answers["place"] = ask(f"Place (one of: {choices('places')}): ")
-    if not answers["themes"]:
-        answers["themes"] = ask_list(f"Themes, comma-separated ({choices('themes')}): ")
-    if not answers["principles"]:
-        answers["principles"] = ask_list(
-            f"Index principles, comma-separated ({choices('principles')}): "
-        )
-    if len(answers["partners"]) < 2:
-        answers["partners"] += ask_list("Partners (at least two), comma-separated: ")
-    return answers
+def _read_issue(path: Path) -> tuple[dict | None, str | None]:
+    hint = "save what `gh issue view N --json number,title,body` prints"
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        return None, f"cannot read {path}: {error.strerror}"
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        where = f":{error.lineno}" if isinstance(error, json.JSONDecodeError) else ""
+        return None, f"{path}{where}: not an issue as JSON; {hint}"
+    if not isinstance(data, dict) or not isinstance(data.get("body"), str):
+        return None, f"{path}: no issue 'body' in it; {hint}"
+    return data, None
 
 
 def command_schema(args: argparse.Namespace) -> int:
@@ -305,8 +386,9 @@ def build_parser() -> argparse.ArgumentParser:
         "check",
         help="validate every case study, policy page and taxonomy",
         description="Validate the whole content tree. Prints one 'path:line: message' per "
-        "problem and exits 1, or a one-line summary and exits 0.",
-        epilog="example: casebook check --content content",
+        "problem and exits 1 when any is an error; warnings (a short body, a missing "
+        "section heading) are printed but pass unless --strict.",
+        epilog="example: casebook check --format github --strict",
     )
     check.add_argument(
         "--content",
@@ -314,7 +396,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the content directory (default: content)",
     )
-    check.add_argument("--json", action="store_true", help="print problems as JSON")
+    check.add_argument(
+        "--format",
+        choices=["text", "json", "github"],
+        default="text",
+        help="text (path:line: message), json (for tools) or github (annotations that "
+        "GitHub Actions shows on the pull request's lines)",
+    )
+    check.add_argument("--json", action="store_true", help="the same as --format json")
+    check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(handler=command_check)
 
     build = commands.add_parser(
@@ -404,6 +494,34 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
     schema.set_defaults(handler=command_schema)
 
+    form = commands.add_parser(
+        "form",
+        help="print or write the 'Suggest a case study' issue form",
+        description="Generate the GitHub issue form from taxonomy.yml (its choices and "
+        "checkboxes) and the case-study template (its sections).",
+        epilog="example: casebook form --output .github/ISSUE_TEMPLATE/suggest-a-case-study.yml",
+    )
+    form.add_argument("--output", metavar="FILE", help="write the form here instead of printing")
+    form.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    form.set_defaults(handler=command_form)
+
+    from_issue = commands.add_parser(
+        "from-issue",
+        help="turn a 'Suggest a case study' issue into a case-study file",
+        description="Read an issue written with the form (as `gh issue view N --json "
+        "number,title,body` prints it) and write content/case_studies/<slug>.md from the "
+        "same template as `casebook new`. Refuses, with every reason, what it cannot read; "
+        "never overwrites a file.",
+        epilog="example: gh issue view 12 --json number,title,body > issue.json && "
+        "casebook from-issue issue.json --comment reply.md",
+    )
+    from_issue.add_argument("issue", metavar="ISSUE.json", help="the issue as JSON")
+    from_issue.add_argument(
+        "--comment", metavar="FILE", help="also write a Markdown reply for the issue here"
+    )
+    from_issue.add_argument("--content", default=str(DEFAULT_CONTENT), metavar="DIR")
+    from_issue.set_defaults(handler=command_from_issue)
+
     serve = commands.add_parser(
         "serve",
         help="serve the built site and the search API",
@@ -444,9 +562,17 @@ def _limit(text: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.handler(args)
+        status = args.handler(args)
+        sys.stdout.flush()  # inside the try: a reader that left shows up here, not at exit
+        return status
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader stopped reading (`casebook search … | head`): end quietly, as cat does,
+        # with the status a shell gives a process ended by SIGPIPE. Python's own flush at
+        # exit would fail again, so standard output now goes nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + 13
 
 
 if __name__ == "__main__":

@@ -145,7 +145,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return files
         self.catalogue, problems = load_catalogue(Path(config.docs_dir))
         for problem in problems:
-            log.warning(str(problem))  # under --strict, any warning fails the build
+            # Under --strict an error fails the build; advice (a short body) is shown at
+            # info and passes, as in `casebook check`, whose --strict fails on it too.
+            (log.warning if problem.is_error else log.info)(str(problem))
         generated = taxonomy_pages(self.catalogue)
         generated.append(catalogue_page(self.catalogue))
         generated.append(policy_index_page(self.catalogue))
@@ -188,6 +190,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self._searchable = {}
         return files
+
+    def on_nav(self, nav, /, *, config, files):
+        # mkdocs.yml sends MkDocs' page-by-page list to debug (`-v`); one line here says
+        # how many pages the nav leaves to the index pages, so a real warning stays visible.
+        outside = sum(1 for f in files.documentation_pages() if f.inclusion.is_in_nav())
+        outside -= len(nav.pages)
+        if outside > 0:
+            log.info(
+                f"{outside} pages (case studies, policy and term pages) are linked from index "
+                "pages rather than the nav; `mkdocs build -v` lists them"
+            )
+        return nav
 
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:

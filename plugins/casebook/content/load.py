@@ -36,6 +36,9 @@ class Document:
     body: str = ""
     body_line: int = 1
     has_front_matter: bool = False
+    # The front matter could not be parsed: its parse error is the only problem reported,
+    # since every other rule would only echo it ("missing required field" for each key).
+    unreadable: bool = False
 
     @property
     def slug(self) -> str:
@@ -110,7 +113,10 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
     # The front matter text begins with the rest of the opening "---" line.
     parsed = parse_yaml(front, first_line=1)
     if parsed.error:
-        problems.append(Problem(display, parsed.error_line, parsed.error))
+        problems.append(
+            Problem(display, parsed.error_line, parsed.error, column=parsed.error_column)
+        )
+        document.unreadable = True
         return document, problems
     if parsed.data is None:
         if kind != "page":
@@ -125,6 +131,7 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
                 f"not a {type(parsed.data).__name__}",
             )
         )
+        document.unreadable = True
         return document, problems
     document.meta = {str(key): value for key, value in parsed.data.items()}
     document.lines = parsed.lines

@@ -88,7 +88,7 @@ def load_taxonomies(content_dir: Path) -> tuple[dict[str, Taxonomy], list[Proble
         ]
     parsed = parse_yaml(path.read_text(encoding="utf-8"))
     if parsed.error:
-        return {}, [Problem(display, parsed.error_line, parsed.error)]
+        return {}, [Problem(display, parsed.error_line, parsed.error, column=parsed.error_column)]
     if not isinstance(parsed.data, dict):
         return {}, [Problem(display, 1, "taxonomy.yml must map taxonomy names to definitions")]
 

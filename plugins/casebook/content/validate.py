@@ -19,11 +19,14 @@ from .fields import (
     FieldSpec,
 )
 from .load import Document
-from .problems import Problem
+from .problems import WARNING, Problem
+from .scaffold import template_sections
 from .taxonomy import Taxonomy
 from .text import did_you_mean, is_slug, slugify
 
 MIN_YEAR = 1900
+# Below this a case study is a stub: a warning, since a short source can justify it.
+MIN_BODY_WORDS = 300
 
 
 def validate_documents(
@@ -35,6 +38,8 @@ def validate_documents(
     policy_slugs = {d.slug for d in documents if d.kind == "policy"}
     problems: list[Problem] = []
     for document in documents:
+        if document.unreadable:
+            continue  # its parse error is the one problem worth reading (see load.py)
         problems.extend(_check_file_name(document))
         problems.extend(_check_front_matter(document, taxonomies, policy_slugs, today))
         problems.extend(_check_body(document))
@@ -56,7 +61,8 @@ def _check_front_matter(
     meta = document.meta
     if document.kind != "page" and not document.has_front_matter:
         return  # the loader already said the front matter is missing
-    known = [*specs, *by_field, *THEME_KEYS]
+    listed = [*specs, *by_field]
+    known = [*listed, *THEME_KEYS]  # the theme's keys are allowed but not suggested
     # With no readable taxonomy.yml its fields cannot be judged; its own problem says why.
     check_unknown = bool(taxonomies) or document.kind != "case_study"
     for key in meta if check_unknown else ():
@@ -64,8 +70,8 @@ def _check_front_matter(
             yield _problem(
                 document,
                 key,
-                f"unknown field '{key}'{did_you_mean(key, known)}; "
-                f"fields for a {_kind_name(document)}: {', '.join([*specs, *by_field])}",
+                f"unknown field '{key}'{did_you_mean(key, listed)}; "
+                f"fields for a {_kind_name(document)}: {', '.join(listed)}",
             )
     for spec in specs.values():
         if spec.name not in meta or meta[spec.name] in (None, ""):
@@ -247,12 +253,16 @@ def _check_terms(document: Document, taxonomy: Taxonomy, value: Any) -> Iterator
     field = taxonomy.field
     if value in (None, "", []):
         if taxonomy.required:
-            what = f"at least {taxonomy.minimum} " if taxonomy.multiple else "a "
+            if not taxonomy.multiple:
+                what = f"a {taxonomy.singular.lower()}"
+            elif taxonomy.minimum > 1:
+                what = f"at least {taxonomy.minimum} {taxonomy.label.lower()}"
+            else:
+                what = f"at least one {taxonomy.singular.lower()}"
             yield _problem(
                 document,
                 field,
-                f"missing required field '{field}': add {what}"
-                f"{taxonomy.singular.lower()}{_examples(taxonomy)}",
+                f"missing required field '{field}': add {what}{_examples(taxonomy)}",
             )
         return
     if taxonomy.multiple:
@@ -431,6 +441,8 @@ def _check_body(document: Document) -> Iterator[Problem]:
             "the body is empty: write the "
             "page below the closing '---' (see the template's section headings)",
         )
+    elif document.kind == "case_study":
+        yield from _check_body_shape(document)
     reported: set[tuple[int, str]] = set()
     text = "\n" + body  # every rule's line numbers count from the body's first line
     for kind, pattern in _BODY_RULES.items():
@@ -446,6 +458,38 @@ def _check_body(document: Document) -> Iterator[Problem]:
             yield Problem(document.display, line, message)
 
 
+_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+_WORD = re.compile(r"[^\W_][\w'’-]*")
+
+
+def _check_body_shape(document: Document) -> Iterator[Problem]:
+    """Warnings, not errors: a case study shorter than a few minutes' reading, or without
+    the template's sections, is probably unfinished, but a reviewer may accept it."""
+    prose = "\n".join(
+        line for line in document.body.split("\n") if not line.lstrip().startswith("#")
+    )
+    words = len(_WORD.findall(re.sub(r"<!--.*?-->", " ", prose, flags=re.DOTALL)))
+    if words < MIN_BODY_WORDS:
+        yield Problem(
+            document.display,
+            document.body_line,
+            f"the body has {words} word{'s' * (words != 1)}; a case study needs at least "
+            f"{MIN_BODY_WORDS} to say what was done, how and what changed",
+            severity=WARNING,
+        )
+    found = {heading.strip().lower() for heading in _HEADING.findall(document.body)}
+    missing = [name for name in template_sections() if name.lower() not in found]
+    if missing:
+        listed = ", ".join(f"'## {name}'" for name in missing)
+        yield Problem(
+            document.display,
+            document.body_line,
+            f"missing the template's section heading{'s' * (len(missing) != 1)} {listed}; "
+            "add each as a line of its own (see `casebook new` or CONTRIBUTING.md)",
+            severity=WARNING,
+        )
+
+
 _LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
@@ -453,7 +497,7 @@ def check_links(documents: Iterable[Document], known_uris: set[str]) -> list[Pro
     """Internal Markdown links must point at a page that will exist in the built site."""
     problems: list[Problem] = []
     for document in documents:
-        if "](" not in document.body:  # no Markdown link at all: most pages of a library
+        if document.unreadable or "](" not in document.body:  # most pages link nowhere
             continue
         base = posixpath.dirname(document.src_uri)
         in_fence = False

@@ -23,6 +23,7 @@ class ParsedYaml:
     lines: dict[str, int] = field(default_factory=dict)
     error: str | None = None
     error_line: int = 1
+    error_column: int = 0  # 1-based; 0 when the parser gave no position
 
 
 def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
@@ -48,7 +49,8 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + (mark.line if mark else 0)
-        return ParsedYaml(error=_describe(error), error_line=line)
+        column = mark.column + 1 if mark else 0
+        return ParsedYaml(error=_describe(error), error_line=line, error_column=column)
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks nearly every error
         return ParsedYaml(error=f"invalid YAML: {error}", error_line=first_line)
     return ParsedYaml(data=data, lines=lines)
