@@ -282,16 +282,40 @@ def _terminal_snippet(snippet: str) -> str:
 def command_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
-    from .api import SearchApp
+    from .api import SERVER_SETTINGS, SearchApp
 
     site = Path(args.site_dir)
     if not (site / "index.html").is_file():
         print(f"casebook serve: no built site in {site}; run `make build` first", file=sys.stderr)
         return 2
     app = SearchApp(site, Path(args.index), _taxonomies(Path(args.content)))
-    print(f"serving {site} and /api/search on http://{args.host}:{args.port}/")
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="casebook")
+    _allow_open_files(SERVER_SETTINGS["connection_limit"] + 64)
+    print(f"serving {site} and /api/search on http://{args.host}:{args.port}/", flush=True)
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="casebook",
+        **SERVER_SETTINGS,
+    )
     return 0
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's open-file limit towards `wanted` (one per connection),
+    within what the system allows; many systems start at 1,024."""
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def command_new(args: argparse.Namespace) -> int:

@@ -503,6 +503,15 @@ def _balanced(text: str) -> bool:
     return text.count('"') % 2 == 0 and not any(depth.values())
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """The query with control characters and line breaks as single spaces: a reader's
+    query is one line, and anything echoed back (a suggestion) must be too."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def plain_words(text: str) -> str:
     words = re.findall(r"[\w'-]+", text)
     return " ".join(word.lower() if word in _OPERATORS else word for word in words)
@@ -621,6 +630,7 @@ class SearchIndex:
         limit: int = 10,
     ) -> SearchResults:
         self.refresh()
+        text = one_line(text)
         query, note = self.parse(text)
         conditions: list[Query] = []
         for name, values in (filters or {}).items():
@@ -649,12 +659,26 @@ class SearchIndex:
         # Counting every match re-runs the query (14% of query time, measured); Whoosh's
         # estimate is exact whenever the collector already saw every match.
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        corrected = None
-        if not hits:
-            correction = searcher.correct_query(query, text)
-            if correction.query != query and correction.string.strip():
-                corrected = correction.string
+        corrected = self._suggestion(searcher, query, text) if not hits else None
         return SearchResults(text, hits, total, corrected, note)
+
+    def _suggestion(self, searcher, query: Query, text: str) -> str | None:
+        """A corrected query, or None. Whoosh cannot write the correction of a phrase
+        (a hyphenated word is one: its tokens have no offsets), so the words are tried
+        one by one instead."""
+        attempts = [(query, text)]
+        words = " ".join(re.findall(r"\w+", text))
+        if words and words != text:
+            attempts.append((self._parser.parse(words), words))
+        for attempt, attempt_text in attempts:
+            try:
+                correction = searcher.correct_query(attempt, attempt_text)
+            except (TypeError, ValueError, AttributeError, IndexError):
+                continue
+            suggested = one_line(correction.string)
+            if correction.query != attempt and suggested and suggested != text:
+                return suggested
+        return None
 
     def _hit(self, hit, query_text: str, stems: set[str]) -> Hit:
         snippet = (
