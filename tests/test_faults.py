@@ -167,6 +167,7 @@ def test_builds_killed_at_random_moments_leave_a_whole_site_and_index(content, t
     duration = time.monotonic() - started
     chance = random.Random(20261126)  # seeded: a failure can be replayed
     slugs = ["alpha-network", "beta-connections", "gamma-pilot"]
+    published = []  # whether each killed build had gone live before it died
     for kill in range(7):
         slug = f"added-{kill}"
         write(content, f"case_studies/{slug}.md", VALID_CASE.replace("Delta Project", slug))
@@ -181,6 +182,8 @@ def test_builds_killed_at_random_moments_leave_a_whole_site_and_index(content, t
             time.sleep(0.1)
         assert processes_mentioning(str(project.config)) == [], f"orphans after kill {kill}"
         project.assert_whole(slugs)
+        published.append((project.site / "case_studies" / slug / "index.html").is_file())
+    assert not all(published), "every kill came after the build finished: nothing tested"
     last = project.build()
     assert last.returncode == 0, last.stderr
     slugs += [f"added-{kill}" for kill in range(7)]

@@ -16,7 +16,7 @@ from pathlib import Path
 from .content.catalogue import load_catalogue
 from .content.taxonomy import load_taxonomies
 from .search.filters import KINDS, SHORT_NAMES, filter_errors
-from .search.whoosh_index import IndexDamaged, IndexMissing, SearchIndex
+from .search.whoosh_index import IndexDamaged, IndexMissing, SearchIndex, index_damage
 from .site.directories import swap_directory
 
 DEFAULT_CONTENT = Path("content")
@@ -117,7 +117,15 @@ def _build(args: argparse.Namespace, site: Path, index: Path, staging: Path) -> 
     staging.mkdir()
     staged_site, staged_index = staging / "site", staging / "search_index"
     if index.is_dir():  # start from the current index so only changed pages are re-indexed
-        shutil.copytree(index, staged_index)
+        damage = index_damage(index)
+        if damage is None:
+            shutil.copytree(index, staged_index)
+        else:  # not copied: the build makes a new one
+            print(
+                f"WARNING -  casebook: the search index {index} is damaged ({damage}); "
+                "rebuilding it",
+                file=sys.stderr,
+            )
     command = [
         sys.executable,
         "-m",
