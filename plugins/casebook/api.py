@@ -7,14 +7,18 @@ from outside it.
 Every response carries `X-Content-Type-Options: nosniff` and a Content-Security-Policy
 header: for an HTML page, the policy in its own `<meta http-equiv="Content-Security-Policy">`
 (so the header and the page agree, and the header adds `frame-ancestors`, which a
-`<meta>` cannot set); for anything else, or a page without one, `DEFAULT_POLICY`, which
-allows no inline script. Static files are sent with an ETag (a hash of their bytes)
+`<meta>` cannot set); for anything else `DEFAULT_POLICY`, which allows no inline script.
+A page without a policy of its own gets `DEFAULT_POLICY` with the hashes of its inline
+scripts: the sanitiser removes every script from content, so those are the theme's
+(Material needs them), and unlike 'unsafe-inline', hashes still refuse inline event
+handlers and javascript: URLs. Static files are sent with an ETag (a hash of their bytes)
 and `Cache-Control: no-cache`, so a browser revalidates and gets a 304 when nothing
 changed. Each request reads one published generation of the site (see
 site/directories.py): a file's length and bytes always come from the same file."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import html
 import json
@@ -63,6 +67,29 @@ SERVER_SETTINGS = {
 }
 
 StartResponse = Callable[[str, list[tuple[str, str]]], object]
+
+
+_SCRIPT = re.compile(rb"<script\b([^<>]{0,2000})>(.*?)</script\s*>", re.IGNORECASE | re.DOTALL)
+_DATA_TYPES = (b"application/json", b"application/ld+json", b"importmap", b"speculationrules")
+
+
+def fallback_policy(page: bytes) -> str:
+    """DEFAULT_POLICY allowing exactly the inline scripts this page holds, by hash."""
+    hashes = []
+    for attributes, code in _SCRIPT.findall(page):
+        found = dict(
+            (n.lower(), next((v for v in vs if v), b""))
+            for n, *vs in _ATTRIBUTE.findall(attributes)
+        )
+        if b"src" in found or found.get(b"type", b"").lower() in _DATA_TYPES or not code:
+            continue
+        digest = base64.b64encode(hashlib.sha256(code).digest()).decode()
+        hashes.append(f"'sha256-{digest}'")
+    if not hashes:
+        return DEFAULT_POLICY
+    return DEFAULT_POLICY.replace(
+        "script-src 'self'", "script-src 'self' " + " ".join(dict.fromkeys(hashes)), 1
+    )
 
 
 def page_policy(page: bytes) -> str | None:
@@ -262,7 +289,8 @@ class SearchApp:
         etag = f'"{hashlib.sha256(body).hexdigest()[:32]}"'
         headers = [("ETag", etag), ("Cache-Control", "no-cache")]
         if content_type.startswith("text/html"):
-            headers.append(("Content-Security-Policy", page_policy(body) or DEFAULT_POLICY))
+            policy = page_policy(body) or fallback_policy(body)
+            headers.append(("Content-Security-Policy", policy))
         if _matches(environ.get("HTTP_IF_NONE_MATCH", ""), etag):
             start_response("304 Not Modified", headers)
             return [b""]
@@ -283,7 +311,7 @@ class SearchApp:
             [
                 ("Content-Type", "text/html; charset=utf-8"),
                 ("Content-Length", str(len(body))),
-                ("Content-Security-Policy", page_policy(body) or DEFAULT_POLICY),
+                ("Content-Security-Policy", page_policy(body) or fallback_policy(body)),
             ],
         )
         return [body]
