@@ -58,6 +58,18 @@ def errors(problems: list) -> list:
     return [problem for problem in problems if problem.is_error]
 
 
+def entries(directory: Path) -> list[str]:
+    """What a directory holds, a published tree counted once by its live name: the
+    generations behind a live link (the current one and the one before) are left out,
+    so a leftover from a failed or killed build shows."""
+    links = [p.name for p in directory.iterdir() if p.is_symlink()]
+    return sorted(
+        p.name
+        for p in directory.iterdir()
+        if not any(p.name.startswith(f".{link}.gen-") for link in links)
+    )
+
+
 def write(directory: Path, relative: str, text: str) -> Path:
     path = directory / relative
     path.parent.mkdir(parents=True, exist_ok=True)

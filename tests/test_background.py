@@ -2,13 +2,18 @@
 search index; the parent takes the related lists and publishes the index."""
 
 import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 from casebook.background import BackgroundBuild
 from casebook.content.catalogue import load_catalogue
 from casebook.search.related import related_slugs
 from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
 
-from .conftest import TODAY, VALID_CASE, write
+from .conftest import TODAY, VALID_CASE, entries, write
 
 
 def catalogue_of(content):
@@ -32,7 +37,7 @@ def test_the_child_stages_and_the_parent_publishes(content, tmp_path):
     assert SearchIndex(index_dir).search("delta project").hits == []  # not live yet
     staged.publish()
     assert SearchIndex(index_dir).search("delta project").hits[0].slug == "delta"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index"]
+    assert entries(tmp_path) == ["content", "index"]
 
 
 def test_related_lists_come_back_from_the_child_as_worked_out_here(content, tmp_path):
@@ -43,7 +48,7 @@ def test_related_lists_come_back_from_the_child_as_worked_out_here(content, tmp_
     assert related["beta-connections"] == ["alpha-network", "gamma-pilot"]
     assert set(related) == {case.slug for case in catalogue.case_studies}
     assert background.wait() is None  # no index asked for, none made
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content"]
+    assert entries(tmp_path) == ["content"]
 
 
 def test_a_child_that_dies_early_still_leaves_related_lists(content, tmp_path, monkeypatch):
@@ -73,11 +78,61 @@ def test_a_failing_child_leaves_the_live_index_alone(content, tmp_path, monkeypa
     assert background.related()  # sent before the index was attempted
     assert background.wait() is None
     assert {p.name: p.read_bytes() for p in index_dir.iterdir()} == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index"]
+    assert entries(tmp_path) == ["content", "index"]
 
 
-def test_cancel_removes_the_staging_copy(content, tmp_path):
+def test_cancel_stops_the_child_mid_staging_and_removes_its_copy(content, tmp_path, monkeypatch):
     index_dir = tmp_path / "index"
+    index_from_scratch(content, index_dir)
+
+    def stage_and_hang(index_dir, documents, facets, staging):
+        shutil.copytree(index_dir, staging)
+        (staging / "copied").touch()
+        time.sleep(60)  # cancel() must not wait for this
+
+    monkeypatch.setattr("casebook.background.stage_index", stage_and_hang)
     background = BackgroundBuild(catalogue_of(content), 5, index_dir)
+    # Cancel only once the child is certainly part-way through staging: before, this
+    # test could cancel a child that had not begun, and pass without testing anything.
+    deadline = time.monotonic() + 20
+    while not (background.staging / "copied").exists():
+        assert time.monotonic() < deadline and background.process.is_alive()
+        time.sleep(0.01)
+    started = time.monotonic()
     background.cancel()
-    assert not background.staging.exists() and not index_dir.exists()
+    assert time.monotonic() - started < 10
+    assert not background.process.is_alive()
+    assert not background.staging.exists()
+    assert entries(tmp_path) == ["content", "index"]
+    assert SearchIndex(index_dir).search("keyworker").hits[0].slug == "alpha-network"
+
+
+def test_the_child_dies_with_the_build_that_forked_it(content, tmp_path):
+    """A build killed outright (SIGKILL runs no clean-up) takes its child with it."""
+    script = (
+        "import sys, time\n"
+        "from casebook.background import BackgroundBuild\n"
+        "from casebook.content.catalogue import load_catalogue\n"
+        "import casebook.background as background\n"
+        "background.stage_index = lambda *a, **k: time.sleep(60)\n"
+        f"catalogue, _ = load_catalogue(__import__('pathlib').Path({str(content)!r}))\n"
+        f"build = BackgroundBuild(catalogue, 5, {str(tmp_path / 'index')!r})\n"
+        "print(build.process.pid, flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE) as parent:
+        child = int(parent.stdout.readline())
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 10
+    while _running(child):
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.05)
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited; only its parent's reaping is left

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 from itertools import combinations
@@ -16,6 +17,22 @@ from casebook.content.taxonomy import load_taxonomies
 
 from .conftest import FIXTURE_CONTENT, ROOT, run_mkdocs_build
 from .conftest import unavailable as shared_unavailable
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips (or fails under CI) with the reason
+    expect = None
+
+# Waits use Playwright's locators, which run outside the page: wait_for_function
+# evaluates a string in the page, which a Content-Security-Policy without
+# 'unsafe-eval' (as `casebook serve` sends) rightly refuses.
+WAIT = 30_000
+
+
+def shown(page, count: int) -> None:
+    """Wait until exactly `count` case-study cards are shown."""
+    expect(page.locator("[data-slug]:not([hidden])")).to_have_count(count, timeout=WAIT)
+
 
 pytestmark = pytest.mark.browser
 
@@ -175,7 +192,7 @@ def test_two_facets_and_across_or_within(page, site):
 def test_text_filter_matches_title_summary_and_partners(page, site):
     open_catalogue(page, site)
     page.fill("#cb-text", "shared partner")
-    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 2")
+    shown(page, 2)
     assert sorted(visible_cards(page)) == ["alpha-network", "beta-connections"]
     page.fill("#cb-text", "zzz-nothing")
     page.wait_for_selector("#cb-empty:not([hidden])")
@@ -197,17 +214,17 @@ def test_back_button_walks_through_filter_changes(page, site):
     check(page, "scotland")
     assert visible_cards(page) == ["gamma-pilot"]
     page.go_back()
-    page.wait_for_function("!document.querySelector('input[value=\"scotland\"]').checked")
+    expect(page.locator('input[value="scotland"]')).not_to_be_checked(timeout=WAIT)
     assert sorted(visible_cards(page)) == ["alpha-network", "gamma-pilot"]
     page.go_back()
-    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 3")
+    shown(page, 3)
 
 
 def test_keyboard_only(page, site):
     open_catalogue(page, site)
     page.focus("#cb-text")
     page.keyboard.type("gamma")  # in one title, and in no other page's text
-    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    shown(page, 1)
     # Tab from the text box to the first theme checkbox and tick it with the space bar.
     page.keyboard.press("Tab")
     focused = page.evaluate(
@@ -254,7 +271,9 @@ def test_without_javascript_the_page_is_the_full_list(browser, site):
 
 def axe_violations(page, screenshot: str) -> list:
     """WCAG 2.2 AA violations axe-core finds on the page; saves a screenshot as an artefact."""
-    page.add_script_tag(path=str(AXE))
+    # Evaluated, not added as a <script>: the page's Content-Security-Policy refuses
+    # inline scripts it does not list, and a test must not weaken it.
+    page.evaluate(AXE.read_text(encoding="utf-8"))
     result = page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']}})"
@@ -334,8 +353,8 @@ def test_self_assessment_exports_and_imports_csv_and_clears(page, site, tmp_path
     assert not page.is_checked("#rating-sharing-resources-embedded")
     assert page.input_value("#note-sharing-resources") == ""
     page.set_input_files("#cb-import", str(exported))
-    page.wait_for_function(
-        "document.getElementById('cb-assessment-status').textContent.startsWith('Imported')"
+    expect(page.locator("#cb-assessment-status")).to_have_text(
+        re.compile("^Imported"), timeout=WAIT
     )
     assert page.is_checked("#rating-sharing-resources-embedded")
     assert "pooled" in page.input_value("#note-sharing-resources")
@@ -345,9 +364,7 @@ def test_self_assessment_exports_and_imports_csv_and_clears(page, site, tmp_path
         encoding="utf-8",
     )
     page.set_input_files("#cb-import", str(bad))
-    page.wait_for_function(
-        "document.getElementById('cb-assessment-status').textContent.includes('skipped 2')"
-    )
+    expect(page.locator("#cb-assessment-status")).to_contain_text("skipped 2", timeout=WAIT)
 
 
 def test_self_assessment_without_javascript_is_a_printable_questionnaire(browser, site):
@@ -423,7 +440,7 @@ def test_real_catalogue_filter_matches_the_export(page, real_site):
 def test_text_filter_adds_full_text_matches_from_the_search_api(page, site):
     open_catalogue(page, site)
     page.fill("#cb-text", "formed")  # only in Alpha Network's body, not title or summary
-    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    shown(page, 1)
     assert visible_cards(page) == ["alpha-network"]
 
 
@@ -450,5 +467,5 @@ def test_on_a_static_host_the_filters_work_without_the_api(page, static_site):
     page.wait_for_timeout(300)  # the API probe fails quietly; nothing is revealed
     assert visible_cards(page) == []
     page.fill("#cb-text", "pilot")
-    page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
+    shown(page, 1)
     assert visible_cards(page) == ["gamma-pilot"]

@@ -129,7 +129,9 @@ def test_the_build_log_is_short_and_advice_does_not_fail_a_strict_build(content,
     summary = [line for line in result.stderr.splitlines() if "rather than the nav" in line]
     assert len(summary) == 1 and re.search(r"casebook: \d+ pages \(case studies", summary[0])
     # the fixtures' short bodies are advice: shown at INFO, and the strict build passes
-    assert re.search(r"INFO +- +casebook: .*gamma-pilot.md:10: warning: the body has", result.stderr)
+    assert re.search(
+        r"INFO +- +casebook: .*gamma-pilot.md:10: warning: the body has", result.stderr
+    )
 
 
 def test_non_strict_build_still_publishes_a_page_with_problems(content, tmp_path):

@@ -9,9 +9,13 @@ Without fork (Windows) the same work runs in this process."""
 
 from __future__ import annotations
 
+import ctypes
 import json
 import multiprocessing
+import os
 import shutil
+import signal
+import sys
 import threading
 from dataclasses import asdict
 from pathlib import Path
@@ -29,14 +33,43 @@ from .search.whoosh_index import (
 REPORT_FILE = "casebook-report.json"
 
 
-def _work_in_child(connection, catalogue: Catalogue, limit: int, index_dir, staging) -> None:
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this process when its parent dies, even by SIGKILL, so a killed
+    build never leaves a child running (and writing) behind it. Elsewhere, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request was made
+        os._exit(1)
+
+
+def _work_in_child(
+    connection, catalogue: Catalogue, limit: int, index_dir, staging, parent: int
+) -> None:
+    die_with_parent(parent)
     documents = search_documents(catalogue)
     connection.send(related_slugs(catalogue, documents, limit))
     connection.close()
     if index_dir is not None:
-        staged = stage_index(index_dir, documents, list(catalogue.taxonomies), staging=staging)
-        report = json.dumps(asdict(staged.report))
-        (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
+        try:
+            staged = stage_index(index_dir, documents, list(catalogue.taxonomies), staging=staging)
+            report = json.dumps(asdict(staged.report))
+            (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
+        except OSError as error:  # a full or read-only disk: one line, not a traceback
+            where = f" ({error.filename})" if error.filename else ""
+            print(
+                f"casebook: the search index could not be written{where}: "
+                f"{error.strerror or error}",
+                file=sys.stderr,
+            )
+            sys.stderr.flush()
+            os._exit(1)
 
 
 class BackgroundBuild:
@@ -54,7 +87,14 @@ class BackgroundBuild:
             receiving, sending = context.Pipe(duplex=False)
             self.process = context.Process(
                 target=_work_in_child,
-                args=(sending, catalogue, related_limit, self.index_dir, self.staging),
+                args=(
+                    sending,
+                    catalogue,
+                    related_limit,
+                    self.index_dir,
+                    self.staging,
+                    os.getpid(),
+                ),
                 daemon=True,
                 name="casebook-background",
             )

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -16,7 +18,7 @@ from .content.catalogue import load_catalogue
 from .content.problems import ERROR
 from .content.taxonomy import load_taxonomies
 from .search.filters import KINDS, SHORT_NAMES, filter_errors
-from .search.whoosh_index import IndexMissing, SearchIndex
+from .search.whoosh_index import IndexDamaged, IndexMissing, SearchIndex, index_damage
 from .site.directories import swap_directory
 
 DEFAULT_CONTENT = Path("content")
@@ -70,17 +72,73 @@ def _count(number: int, noun: str, plural: str | None = None) -> str:
 
 
 def command_build(args: argparse.Namespace) -> int:
-    """Build into a temporary directory and swap it in only when the build succeeds, so a
-    failed build leaves the previous site and search index exactly as they were."""
-    site = Path(args.site_dir)
-    index = Path(args.index_dir)
-    site.parent.mkdir(parents=True, exist_ok=True)
-    staging = site.parent / f".staging-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+    """Build into a staging directory and publish it only when the build succeeds, so a
+    failed or killed build leaves the previous site and search index exactly as they
+    were; the next build clears what a killed one left behind."""
+    site, index = Path(args.site_dir), Path(args.index_dir)
+    try:
+        site.parent.mkdir(parents=True, exist_ok=True)
+        lock = take_build_lock(site.parent)
+    except OSError as error:
+        return _disk_error(error, site)
+    if lock is None:
+        print(
+            f"casebook build: another build is running in {site.parent}; "
+            "wait for it to finish, or stop it, and run again",
+            file=sys.stderr,
+        )
+        return 1
+    staging = site.parent / f"{STAGING_PREFIX}{os.getpid()}"
+    try:
+        return _build(args, site, index, staging)
+    except OSError as error:
+        return _disk_error(error, site)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        lock.close()
+
+
+STAGING_PREFIX = ".staging-"
+
+
+def take_build_lock(build_dir: Path):
+    """An exclusive lock on `build_dir`, or None if another build holds it. The kernel
+    drops it when its process dies, however it dies, so no stale lock can block a build."""
+    try:
+        import fcntl
+    except ImportError:  # no flock (Windows): builds are not serialised
+        return open(os.devnull, "rb")
+    lock = open(build_dir / ".build.lock", "a+b")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        lock.close()
+        return None
+    return lock
+
+
+def _build(args: argparse.Namespace, site: Path, index: Path, staging: Path) -> int:
+    from .background import die_with_parent
+    from .site.directories import remove_dead_staging, remove_retired
+
+    # Under the lock no other build runs: any staging area is a killed build's.
+    for leftover in site.parent.glob(f"{STAGING_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    for live in (site, index):
+        remove_retired(live)
+        remove_dead_staging(live.parent, f".{live.name}.staging-")
     staging.mkdir()
     staged_site, staged_index = staging / "site", staging / "search_index"
     if index.is_dir():  # start from the current index so only changed pages are re-indexed
-        shutil.copytree(index, staged_index)
+        damage = index_damage(index)
+        if damage is None:
+            shutil.copytree(index, staged_index)
+        else:  # not copied: the build makes a new one
+            print(
+                f"WARNING -  casebook: the search index {index} is damaged ({damage}); "
+                "rebuilding it",
+                file=sys.stderr,
+            )
     command = [
         sys.executable,
         "-m",
@@ -94,18 +152,87 @@ def command_build(args: argparse.Namespace) -> int:
     if args.strict:
         command.append("--strict")
     environment = dict(os.environ, CASEBOOK_SEARCH_INDEX_DIR=str(staged_index.resolve()))
-    result = subprocess.run(command, env=environment)
-    if result.returncode != 0:
-        shutil.rmtree(staging, ignore_errors=True)
+    parent = os.getpid()
+    with subprocess.Popen(
+        command,
+        env=environment,
+        stderr=subprocess.PIPE,
+        preexec_fn=lambda: die_with_parent(parent),  # no orphan if this process is killed
+    ) as process:
+        stopped_with = _pass_stderr(process.stderr, show_tracebacks=args.traceback)
+    returncode = process.returncode
+    if stopped_with:
+        found = re.search(r"\[Errno (\d+)\]", stopped_with)
+        advice = _DISK_ADVICE.get(int(found[1])) if found else None
+        print(
+            f"casebook build: mkdocs stopped with {stopped_with}"
+            + (f"; {advice} and run again" if advice else ""),
+            file=sys.stderr,
+        )
+    if returncode != 0:
         kept = f"; the previous site in {site} is unchanged" if site.exists() else ""
-        print(f"casebook build: the build failed (see the messages above){kept}", file=sys.stderr)
+        hint = "" if args.traceback or not stopped_with else " (--traceback shows where)"
+        print(
+            f"casebook build: the build failed (see the messages above){kept}{hint}",
+            file=sys.stderr,
+        )
         return 1
     for staged, live in ((staged_site, site), (staged_index, index)):
         if staged.exists():
             swap_directory(staged, live)
-    shutil.rmtree(staging, ignore_errors=True)
     print(f"built {site}" + (f" and {index}" if index.exists() else ""))
     return 0
+
+
+def _pass_stderr(stream, show_tracebacks: bool) -> str | None:
+    """Copy a build's messages to stderr, holding back Python tracebacks (a contributor
+    gets one line, not a traceback); returns the last exception's line, if any."""
+    in_traceback, last_exception = False, None
+    for raw in stream:
+        line = raw.decode("utf-8", "replace")
+        starts_traceback = line.startswith("Traceback (most recent call last):")
+        if starts_traceback or (in_traceback and (line[:1].isspace() or not line.strip())):
+            in_traceback = True
+        elif in_traceback:  # the exception's own line ends the traceback
+            in_traceback = False
+            if not line.startswith(("During handling", "The above exception")):
+                last_exception = line.strip()
+            else:
+                in_traceback = True
+            if show_tracebacks:
+                sys.stderr.write(line)
+            continue
+        if show_tracebacks or not in_traceback:
+            sys.stderr.write(line)
+            sys.stderr.flush()
+    return last_exception
+
+
+_DISK_ADVICE = {
+    errno.ENOSPC: "free some disk space",
+    errno.EDQUOT: "free some space within your disk quota",
+    errno.EFBIG: "raise the file-size limit (ulimit -f)",
+    errno.EROFS: "make it writable",
+    errno.EACCES: "make it writable",
+    errno.EPERM: "make it writable",
+}
+
+
+def _disk_error(error: OSError, site: Path) -> int:
+    number, reason, where = error.errno, error.strerror, error.filename
+    if isinstance(error, shutil.Error) and error.args and isinstance(error.args[0], list):
+        # copytree gathers its failures as (source, destination, "[Errno N] reason: …")
+        _source, where, why = error.args[0][0]
+        found = re.match(r"\[Errno (\d+)\] ([^:]+)", str(why))
+        number, reason = (int(found[1]), found[2]) if found else (None, str(why))
+    advice = _DISK_ADVICE.get(number, "check the disk")
+    kept = f"; the previous site in {site} is unchanged" if site.exists() else ""
+    print(
+        f"casebook build: cannot write {where or site.parent}: {reason or error}; "
+        f"{advice} and run again{kept}",
+        file=sys.stderr,
+    )
+    return 1
 
 
 def _taxonomies(content: Path):
@@ -120,6 +247,9 @@ def command_search(args: argparse.Namespace) -> int:
         return 2
     try:
         index = SearchIndex(Path(args.index))
+    except IndexDamaged as error:
+        print(f"casebook search: {error}; `make build` rebuilds it", file=sys.stderr)
+        return 2
     except IndexMissing:
         print(
             f"casebook search: no search index at {args.index}; run `make build` first",
@@ -173,16 +303,40 @@ def _terminal_snippet(snippet: str) -> str:
 def command_serve(args: argparse.Namespace) -> int:
     from waitress import serve
 
-    from .api import SearchApp
+    from .api import SERVER_SETTINGS, SearchApp
 
     site = Path(args.site_dir)
     if not (site / "index.html").is_file():
         print(f"casebook serve: no built site in {site}; run `make build` first", file=sys.stderr)
         return 2
     app = SearchApp(site, Path(args.index), _taxonomies(Path(args.content)))
-    print(f"serving {site} and /api/search on http://{args.host}:{args.port}/")
-    serve(app, host=args.host, port=args.port, threads=args.threads, ident="casebook")
+    _allow_open_files(SERVER_SETTINGS["connection_limit"] + 64)
+    print(f"serving {site} and /api/search on http://{args.host}:{args.port}/", flush=True)
+    serve(
+        app,
+        host=args.host,
+        port=args.port,
+        threads=args.threads,
+        ident="casebook",
+        **SERVER_SETTINGS,
+    )
     return 0
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise this process's open-file limit towards `wanted` (one per connection),
+    within what the system allows; many systems start at 1,024."""
+    try:
+        import resource
+    except ImportError:
+        return
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft != resource.RLIM_INFINITY and soft < wanted:
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        try:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        except (ValueError, OSError):
+            pass
 
 
 def command_new(args: argparse.Namespace) -> int:
@@ -424,6 +578,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="strict",
         action="store_false",
         help="build even when the content has problems",
+    )
+    build.add_argument(
+        "--traceback",
+        action="store_true",
+        help="show Python tracebacks from the build in full (for reporting a bug)",
     )
     build.set_defaults(handler=command_build)
 

@@ -114,6 +114,17 @@ class _WarningCounter(logging.Handler):
         self.count += 1
 
 
+def _show_core_warnings() -> None:
+    """The core reports faults it repaired (a damaged index or cache, rebuilt) on the
+    `casebook` logger: shown like MkDocs' warnings, but not counted by --strict, since
+    the build that reports one has already put it right."""
+    core = logging.getLogger("casebook")
+    if not core.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("WARNING -  casebook: %(message)s"))
+        core.addHandler(handler)
+
+
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     background: BackgroundBuild | None = None
@@ -127,6 +138,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     counter: _WarningCounter | None = None
 
     def on_config(self, config):
+        _show_core_warnings()
         if self.counter is not None:  # `mkdocs serve` rebuilds: count afresh each time
             logging.getLogger("mkdocs").removeHandler(self.counter)
         self.counter = _WarningCounter()

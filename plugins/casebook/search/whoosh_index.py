@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import html
 import json
+import logging
 import os
 import re
 import shutil
@@ -37,6 +38,11 @@ from .plain_text import headings, plain_text
 # Bump when the fields or analysis change: an index of another version is rebuilt whole.
 SCHEMA_VERSION = 3
 SIGNATURE_FILE = "casebook-schema.txt"
+# Size and SHA-256 of every file of the index, written after each update and checked
+# before an index is reused or opened: a truncated or zeroed segment is found there,
+# rather than reused by every later build or failing searches for good.
+CHECKSUM_FILE = "casebook-checksums.json"
+log = logging.getLogger("casebook.search")
 # Whoosh's in-memory pool of postings before it spills them to disk and merges the runs
 # (a pickle per posting each way). At 5,000 cases a 256 MB pool spilled and the full index
 # took 45 s; at 1,024 MB it took 33 s, with peak memory 499 MB -> 550 MB (Whoosh's size
@@ -273,23 +279,36 @@ def stage_index(
     staging: Path | None = None,
 ) -> StagedIndex:
     """Update a copy of the live index beside it. The live index is untouched until
-    `publish()`, so a build that fails part-way leaves it whole and queryable."""
+    `publish()`, so a build that fails part-way leaves it whole and queryable. A live
+    index that fails its checksums is not reused: the copy is rebuilt whole."""
     facets = list(facets)
     index_dir = Path(index_dir)
     index_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = staging or staging_path(index_dir)
     shutil.rmtree(staging, ignore_errors=True)
     report = IndexReport()
+    ix, current = None, {}
     if _compatible(index_dir, facets):
         shutil.copytree(index_dir, staging)
-        ix = whoosh_index.open_dir(str(staging))
-    else:
+        damage = index_damage(staging)
+        if damage is None:
+            try:
+                ix = whoosh_index.open_dir(str(staging))
+                with ix.searcher() as searcher:
+                    current = {f["key"]: f["hash"] for f in searcher.all_stored_fields()}
+            except Exception as error:  # what Whoosh raises on a damaged index varies
+                damage = f"it cannot be read: {type(error).__name__}: {error}"
+                if ix is not None:
+                    ix.close()
+                ix, current = None, {}
+        if damage is not None:
+            log.warning(f"the search index {index_dir} is damaged ({damage}); rebuilding it")
+            shutil.rmtree(staging, ignore_errors=True)
+    if ix is None:
         staging.mkdir()
         ix = whoosh_index.create_in(str(staging), build_schema(facets))
         report.rebuilt = True
     try:
-        with ix.searcher() as searcher:
-            current = {fields["key"]: fields["hash"] for fields in searcher.all_stored_fields()}
         wanted = {document.key: document for document in documents}
         writer = ix.writer(limitmb=WRITER_POOL_MB)
         try:
@@ -306,7 +325,7 @@ def stage_index(
                 else:
                     report.added += 1
                 writer.update_document(**fields)
-            if report.added or report.changed or report.removed:
+            if report.added or report.changed or report.removed or report.rebuilt:
                 writer.commit()
             else:
                 writer.cancel()
@@ -314,21 +333,65 @@ def stage_index(
             writer.cancel()
             raise
         (staging / SIGNATURE_FILE).write_text(signature(facets), encoding="utf-8")
+        ix.close()
+        write_checksums(staging)
     except BaseException:
         ix.close()
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    ix.close()
     return StagedIndex(staging, index_dir, report)
 
 
 def _compatible(index_dir: Path, facets: list[str]) -> bool:
     marker = index_dir / SIGNATURE_FILE
-    return (
-        marker.is_file()
-        and marker.read_text(encoding="utf-8") == signature(facets)
-        and whoosh_index.exists_in(str(index_dir))
-    )
+    try:
+        return (
+            marker.is_file()
+            and marker.read_text(encoding="utf-8") == signature(facets)
+            and whoosh_index.exists_in(str(index_dir))
+        )
+    except (OSError, ValueError):  # unreadable or not text: not an index to reuse
+        return False
+
+
+def _checksums(index_dir: Path) -> dict[str, list]:
+    sums = {}
+    for path in sorted(Path(index_dir).iterdir()):
+        if path.name == CHECKSUM_FILE or not path.is_file():
+            continue
+        hasher = hashlib.sha256()
+        with path.open("rb") as stream:
+            while chunk := stream.read(1 << 20):
+                hasher.update(chunk)
+        sums[path.name] = [path.stat().st_size, hasher.hexdigest()]
+    return sums
+
+
+def write_checksums(index_dir: Path) -> None:
+    text = json.dumps(_checksums(index_dir), indent=0, sort_keys=True)
+    temporary = Path(index_dir) / f".{CHECKSUM_FILE}.tmp"
+    temporary.write_text(text, encoding="utf-8")
+    os.replace(temporary, Path(index_dir) / CHECKSUM_FILE)
+
+
+def index_damage(index_dir: Path) -> str | None:
+    """Why the index at `index_dir` cannot be trusted, or None when every file it had
+    after its last update is there with the same size and checksum."""
+    try:
+        expected = json.loads((Path(index_dir) / CHECKSUM_FILE).read_text(encoding="utf-8"))
+        if not isinstance(expected, dict):
+            raise ValueError("not a JSON object")
+        actual = _checksums(index_dir)
+    except FileNotFoundError:
+        return "it has no checksums"
+    except (OSError, ValueError) as error:
+        return f"its checksums cannot be read: {error}"
+    for name, recorded in expected.items():
+        if name not in actual:
+            return f"{name} is missing"
+        if actual[name] != recorded:
+            return f"{name} is not as written (size or checksum differs)"
+    return None
 
 
 # -- searching ---------------------------------------------------------------------------
@@ -390,6 +453,17 @@ class IndexMissing(Exception):
     """No index at the given directory: run `make build` first."""
 
 
+class IndexDamaged(IndexMissing):
+    """An index whose files fail their checksums; the next build rebuilds it."""
+
+    def __init__(self, index_dir: str, damage: str):
+        super().__init__(index_dir)
+        self.damage = damage
+
+    def __str__(self) -> str:
+        return f"the search index at {self.args[0]} is damaged ({self.damage})"
+
+
 @dataclass
 class Hit:
     slug: str
@@ -429,6 +503,15 @@ def _balanced(text: str) -> bool:
     return text.count('"') % 2 == 0 and not any(depth.values())
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """The query with control characters and line breaks as single spaces: a reader's
+    query is one line, and anything echoed back (a suggestion) must be too."""
+    return " ".join(_CONTROL.sub(" ", text).split())
+
+
 def plain_words(text: str) -> str:
     words = re.findall(r"[\w'-]+", text)
     return " ".join(word.lower() if word in _OPERATORS else word for word in words)
@@ -444,13 +527,22 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._local = threading.local()  # one open searcher per thread (see _searcher)
         self._values_in_use: tuple[object, dict[str, set[str]]] | None = None
+        self._damaged: tuple[tuple[int, int], IndexDamaged] | None = None
         self._open()
 
     def _open(self) -> None:
-        if not whoosh_index.exists_in(str(self.index_dir)):
+        # One generation throughout: the live path may be switched to another meanwhile.
+        directory = os.path.realpath(self.index_dir)
+        if not whoosh_index.exists_in(directory):
             raise IndexMissing(str(self.index_dir))
-        identity = self._stat()
-        ix = whoosh_index.open_dir(str(self.index_dir))
+        identity = self._stat(directory)
+        damage = index_damage(Path(directory))
+        if damage is not None:
+            raise IndexDamaged(str(self.index_dir), damage)
+        try:
+            ix = whoosh_index.open_dir(directory)
+        except Exception as error:  # what Whoosh raises on a damaged index varies
+            raise IndexDamaged(str(self.index_dir), f"{type(error).__name__}: {error}") from None
         if self._ix is not None:
             self._ix.close()
         self._ix, self._identity = ix, identity
@@ -463,17 +555,25 @@ class SearchIndex:
             list(TEXT_FIELDS), ix.schema, group=OrGroup.factory(0.9)
         )
 
-    def _stat(self) -> tuple[int, int]:
-        info = os.stat(self.index_dir)
+    def _stat(self, path=None) -> tuple[int, int]:
+        info = os.stat(path or self.index_dir)  # through the live link, to its generation
         return info.st_ino, info.st_mtime_ns
 
     def refresh(self) -> None:
         with self._lock:
             try:
-                if self._stat() != self._identity:
-                    self._open()
+                identity = self._stat()
             except FileNotFoundError as error:
                 raise IndexMissing(str(self.index_dir)) from error
+            if identity == self._identity:
+                return
+            if self._damaged is not None and self._damaged[0] == identity:
+                raise self._damaged[1]  # checked once per generation, not per query
+            try:
+                self._open()
+            except IndexDamaged as error:
+                self._damaged = (identity, error)
+                raise
 
     def _searcher(self):
         """This thread's searcher, reopened after a rebuild. Opening one per query cost
@@ -530,6 +630,7 @@ class SearchIndex:
         limit: int = 10,
     ) -> SearchResults:
         self.refresh()
+        text = one_line(text)
         query, note = self.parse(text)
         conditions: list[Query] = []
         for name, values in (filters or {}).items():
@@ -558,12 +659,26 @@ class SearchIndex:
         # Counting every match re-runs the query (14% of query time, measured); Whoosh's
         # estimate is exact whenever the collector already saw every match.
         total = len(results) if results.has_exact_length() else results.estimated_length()
-        corrected = None
-        if not hits:
-            correction = searcher.correct_query(query, text)
-            if correction.query != query and correction.string.strip():
-                corrected = correction.string
+        corrected = self._suggestion(searcher, query, text) if not hits else None
         return SearchResults(text, hits, total, corrected, note)
+
+    def _suggestion(self, searcher, query: Query, text: str) -> str | None:
+        """A corrected query, or None. Whoosh cannot write the correction of a phrase
+        (a hyphenated word is one: its tokens have no offsets), so the words are tried
+        one by one instead."""
+        attempts = [(query, text)]
+        words = " ".join(re.findall(r"\w+", text))
+        if words and words != text:
+            attempts.append((self._parser.parse(words), words))
+        for attempt, attempt_text in attempts:
+            try:
+                correction = searcher.correct_query(attempt, attempt_text)
+            except (TypeError, ValueError, AttributeError, IndexError):
+                continue
+            suggested = one_line(correction.string)
+            if correction.query != attempt and suggested and suggested != text:
+                return suggested
+        return None
 
     def _hit(self, hit, query_text: str, stems: set[str]) -> Hit:
         snippet = (

@@ -1,18 +1,120 @@
-"""Swapping a finished directory in place of a live one, so readers never see half a build."""
+"""Publishing a finished directory in place of a live one, so readers never see half a build.
+
+The live path (build/site, build/search_index) is a symbolic link to a generation beside
+it (build/.site.gen-<stamp>). A new generation goes live when a new link is renamed over
+the old one, which POSIX makes atomic: the live path exists at every instant and always
+names a whole tree. The generation before stays until the next publish, for a reader (a
+request, an open search index) that followed the old link a moment before the swap.
+Anything a killed build left behind (orphaned generations, half-made links) is removed by
+the next publish."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import time
+from contextlib import suppress
 from pathlib import Path
 
 
+def generation_prefix(live: Path) -> str:
+    return f".{live.name}.gen-"
+
+
+def _link_prefix(live: Path) -> str:
+    return f".{live.name}.link-"
+
+
 def swap_directory(staged: Path, live: Path) -> None:
-    """Put `staged` where `live` is. Two renames on one filesystem: the live path is
-    missing only for the instant between them, and never holds a partial tree."""
-    retired = live.with_name(f".{live.name}.retired-{os.getpid()}")
-    shutil.rmtree(retired, ignore_errors=True)
-    if live.exists():
-        live.rename(retired)
-    staged.rename(live)
-    shutil.rmtree(retired, ignore_errors=True)
+    """Make `staged` the tree at `live`. `staged` may itself be a published link (the
+    plugin publishes its index inside `casebook build`'s staging area): its target moves."""
+    live = Path(live)
+    parent = live.parent
+    source = Path(os.path.realpath(staged))
+    generation = parent / f"{generation_prefix(live)}{time.time_ns():020d}-{os.getpid()}"
+    os.rename(source, generation)
+    link = parent / f"{_link_prefix(live)}{os.getpid()}"
+    with suppress(FileNotFoundError):
+        link.unlink()
+    os.symlink(generation.name, link)  # relative: the build directory can move
+    if live.is_dir() and not live.is_symlink():
+        # A real directory from before generations: it becomes the previous generation.
+        # This one upgrade is the only time the live path is briefly missing.
+        os.rename(live, parent / f"{generation_prefix(live)}{0:020d}-{os.getpid()}")
+    os.replace(link, live)
+    _sync_directory(parent)
+    remove_retired(live)
+
+
+def live_generation(live: Path) -> Path | None:
+    """The generation `live` names now, or None (no link, or an old real directory)."""
+    live = Path(live)
+    if not live.is_symlink():
+        return None
+    return live.parent / os.readlink(live)
+
+
+def remove_retired(live: Path) -> None:
+    """Remove generations other than the live one and the one just before it, and any
+    link or retired tree a killed publish left half made."""
+    live = Path(live)
+    parent = live.parent
+    if not parent.is_dir():
+        return
+    current = live_generation(live)
+    generations = sorted(
+        entry for entry in parent.iterdir() if entry.name.startswith(generation_prefix(live))
+    )
+    keep = {current}
+    if current is not None:
+        older = [g for g in generations if g.name < current.name]
+        if older:
+            keep.add(older[-1])
+    for entry in parent.iterdir():
+        name = entry.name
+        if entry in keep:
+            continue
+        if name.startswith(generation_prefix(live)) or name.startswith(f".{live.name}.retired-"):
+            shutil.rmtree(entry, ignore_errors=True)
+        elif name.startswith(_link_prefix(live)) and not _process_alive(name):
+            with suppress(FileNotFoundError):
+                entry.unlink()
+
+
+def _process_alive(name: str) -> bool:
+    """Whether the process whose id ends `name` (…-<pid>) is still running."""
+    pid = name.rpartition("-")[2]
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_dead_staging(parent: Path, prefix: str) -> None:
+    """Remove `<prefix><pid>` directories whose process is gone (killed builds)."""
+    if not Path(parent).is_dir():
+        return
+    for entry in Path(parent).iterdir():
+        if entry.name.startswith(prefix) and not _process_alive(entry.name):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _sync_directory(path: Path) -> None:
+    """Flush a rename to disk, so a power cut cannot undo a publish readers have seen."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)

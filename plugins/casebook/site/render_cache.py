@@ -6,19 +6,26 @@ extensions and their settings, the versions of the renderer, and the set of file
 are resolved and checked against it). Entries are keyed by a hash of the Markdown and
 kept only while the context is the same; any change to it starts an empty cache.
 
-Stored as JSON (never pickle: a cache file must not be able to run code). Nothing here
-knows about MkDocs; the plugin decides what a record holds.
+Stored as JSON (never pickle: a cache file must not be able to run code) after a line
+with the SHA-256 of that JSON, so a damaged file (truncated, a record emptied) is found
+and discarded whole rather than fail every build. Nothing here knows about MkDocs; the
+plugin decides what a record holds.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
+import shutil
 from pathlib import Path
 from typing import Any
 
-FORMAT = 1
+from .directories import remove_dead_staging
+
+FORMAT = 2
+log = logging.getLogger("casebook.render_cache")
 
 # Extensions whose output depends only on the page's text and their settings. Any other
 # (one that reads other files, say) turns the cache off rather than risk a stale page.
@@ -60,10 +67,7 @@ class RenderCache:
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {}
         self.hits = self.misses = 0
-        try:
-            stored = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return  # no cache yet, or an unreadable one: start empty
+        stored = self._read()
         if (
             isinstance(stored, dict)
             and stored.get("format") == FORMAT
@@ -72,9 +76,42 @@ class RenderCache:
         ):
             self._old = stored["pages"]
 
+    def _read(self) -> Any:
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return None  # no cache yet
+        except NotADirectoryError:
+            self._discard(f"{self.path.parent} is a file, not a directory")
+            return None
+        except OSError as error:
+            self._discard(f"it cannot be read: {error.strerror or error}")
+            return None
+        checksum, _, text = raw.partition(b"\n")
+        if checksum != hashlib.sha256(text).hexdigest().encode():
+            self._discard("it is not as written (its checksum differs)")
+            return None
+        try:
+            return json.loads(text)
+        except ValueError:
+            self._discard("it is not JSON")
+            return None
+
+    def _discard(self, why: str) -> None:
+        log.warning(f"the render cache {self.path} is damaged ({why}); every page is rendered")
+        try:
+            if self.path.parent.is_file():
+                self.path.parent.unlink()
+            elif self.path.is_dir():
+                shutil.rmtree(self.path)
+            else:
+                self.path.unlink(missing_ok=True)
+        except OSError:
+            pass  # save() says so if the place still cannot be written
+
     def get(self, key: str) -> Any | None:
         record = self._old.get(key)
-        if record is None:
+        if not isinstance(record, dict) or not record:
             self.misses += 1
             return None
         self.hits += 1
@@ -84,10 +121,26 @@ class RenderCache:
     def put(self, key: str, record: Any) -> None:
         self._new[key] = record
 
-    def save(self) -> None:
-        """Write the entries this build used or made (stale ones drop out), atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def save(self) -> bool:
+        """Write the entries this build used or made (stale ones drop out), atomically.
+        A cache that cannot be written (read-only or full disk) is a warning, not a
+        failed build: the next build renders every page instead."""
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         payload = {"format": FORMAT, "context": self.context, "pages": self._new}
-        temporary.write_text(json.dumps(payload, separators=(",", ":")), encoding="utf-8")
-        os.replace(temporary, self.path)
+        text = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+            os.replace(temporary, self.path)
+            remove_dead_staging(self.path.parent, f".{self.path.name}.")  # killed builds'
+        except OSError as error:
+            try:
+                temporary.unlink(missing_ok=True)
+            except OSError:
+                pass
+            log.warning(
+                f"the render cache could not be saved to {self.path} "
+                f"({error.strerror or error}); the next build renders every page"
+            )
+            return False
+        return True
