@@ -177,3 +177,28 @@ def test_self_assessment_shows_a_few_cases_a_principle_and_links_to_the_rest(con
         'See <a href="../../principles/citizen-agency/">all 2 on the Citizen agency page</a>.'
         in section
     )
+
+
+def test_self_assessment_data_lists_a_few_cases_a_principle_from_the_site_root(
+    content, monkeypatch
+):
+    import json
+
+    from casebook.site.generate import READING_LIST_CASES, self_assessment_data
+
+    catalogue, _ = pages_by_uri(content)
+    data = json.loads(self_assessment_data(catalogue))
+    assert list(data["principles"]) == ["citizen-agency", "sharing-resources"]  # Index order
+    citizen = data["principles"]["citizen-agency"]
+    assert citizen["url"] == "principles/citizen-agency/"
+    assert citizen["total"] == 2
+    beta = next(c for c in citizen["cases"] if c["title"] == "Beta Connections")
+    assert beta["url"] == "case_studies/beta-connections/"
+    assert beta["places"] == ["Inverclyde"]
+    assert beta["summary"]
+    assert len(citizen["cases"]) <= READING_LIST_CASES
+    monkeypatch.setattr("casebook.site.generate.READING_LIST_CASES", 1)
+    data = json.loads(self_assessment_data(catalogue))
+    assert len(data["principles"]["citizen-agency"]["cases"]) == 1
+    assert data["principles"]["citizen-agency"]["total"] == 2
+

@@ -36,7 +36,13 @@ from .site.export import (
     case_study_json_ld,
     catalogue_filter_data,
 )
-from .site.generate import CATALOGUE_FACETS, GeneratedPage, generated_pages
+from .site.generate import (
+    CATALOGUE_FACETS,
+    SELF_ASSESSMENT_DATA_URI,
+    GeneratedPage,
+    generated_pages,
+    self_assessment_data,
+)
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
@@ -179,6 +185,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 config,
                 FEED_URI,
                 content=atom_feed(self.catalogue, config.site_url or "", config.site_name),
+            )
+        )
+        files.append(
+            File.generated(
+                config, SELF_ASSESSMENT_DATA_URI, content=self_assessment_data(self.catalogue)
             )
         )
         for asset in sorted(ASSETS.iterdir()):

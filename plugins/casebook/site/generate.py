@@ -7,9 +7,10 @@ only) and the HTML blocks the plugin places around the rendered Markdown.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
-from ..content.model import Catalogue, page_url
+from ..content.model import Catalogue, page_url, term_src_uri
 from ..content.taxonomy import Taxonomy, Term
 from .links import Anchors, page_url_from
 from .templating import HtmlBlock, Templates
@@ -24,12 +25,30 @@ CATALOGUE_FACETS = ("themes", "principles", "places", "programmes", "focus")
 # A questionnaire stays readable in a large library: a few examples a principle, and a
 # link to the principle's own page for the rest.
 ASSESSMENT_CASES = 5
+# The report offers no rating scale, so each rating is defined in plain words; "embedded"
+# takes the report's own words for co-production "embedded ... from leaders to frontline".
 RATINGS = (
-    ("not-started", "Not started"),
-    ("emerging", "Emerging"),
-    ("established", "Established"),
-    ("embedded", "Embedded"),
+    ("not-started", "Not started", "We have not yet begun to work on this."),
+    (
+        "emerging",
+        "Emerging",
+        "We have made a start: early talks, tests or pilots, not yet consistent.",
+    ),
+    (
+        "established",
+        "Established",
+        "Agreed across partners and how we usually work, though not yet everywhere.",
+    ),
+    (
+        "embedded",
+        "Embedded",
+        "Part of how we work from leaders to frontline, and it lasts when people change.",
+    ),
 )
+# The self-assessment's reading list: a few case studies for each principle, from a small
+# static file the page loads (the full export is far larger than it needs).
+SELF_ASSESSMENT_DATA_URI = "data/self-assessment.json"
+READING_LIST_CASES = 3
 POLICY_KINDS = {
     "legislation": "Legislation",
     "body": "Bodies",
@@ -249,8 +268,18 @@ def self_assessment_page(
             _assessment_item(catalogue, term, uri, label, anchor) for term in members
         ]
         groups.append(view)
-    ratings = [{"value": value, "label": label} for value, label in RATINGS]
-    body = _body(templates, "casebook/self_assessment.html", groups=groups, ratings=ratings)
+    ratings = [
+        {"value": value, "label": label, "definition": definition}
+        for value, label, definition in RATINGS
+    ]
+    body = _body(
+        templates,
+        "casebook/self_assessment.html",
+        groups=groups,
+        ratings=ratings,
+        data_src=_file_url(uri, SELF_ASSESSMENT_DATA_URI),
+        root=_file_url(uri, ""),
+    )
     markdown = front_matter(
         "Collaborative Providers Index self-assessment",
         "Rate your collaboration against each principle of the Index.",
@@ -273,3 +302,26 @@ def _assessment_item(
         "cases": case_links(cases[:ASSESSMENT_CASES], uri),
         "total": len(cases),
     }
+
+
+def self_assessment_data(catalogue: Catalogue, taxonomy_name: str = "principles") -> str:
+    """What the self-assessment's reading list needs: for each principle its page, how many
+    case studies show it and the first few (title, places, summary), URLs from the site
+    root. Its size depends on the principles, not on the size of the library."""
+    principles = {}
+    for term in catalogue.terms(taxonomy_name) if taxonomy_name in catalogue.taxonomies else []:
+        cases = catalogue.cases_for(taxonomy_name, term.slug)
+        principles[term.slug] = {
+            "url": page_url(term_src_uri(term)),
+            "total": len(cases),
+            "cases": [
+                {
+                    "title": case.title,
+                    "url": page_url(case.src_uri),
+                    "places": [place.label for place in case.terms.get("places", ())],
+                    "summary": case.summary,
+                }
+                for case in cases[:READING_LIST_CASES]
+            ],
+        }
+    return json.dumps({"version": 1, "principles": principles}, ensure_ascii=False)
