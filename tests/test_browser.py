@@ -314,42 +314,6 @@ def test_self_assessment_keeps_answers_in_this_browser_only(page, site):
     assert not any("We ask people" in url or "emerging" in url for _, url in requests)
 
 
-def test_self_assessment_exports_and_imports_csv_and_clears(page, site, tmp_path):
-    open_assessment(page, site)
-    page.check("#rating-sharing-resources-embedded")
-    page.fill("#note-sharing-resources", 'Shared office, "pooled" funds,\nand staff time')
-    with page.expect_download() as download:
-        page.click("#cb-export")
-    exported = tmp_path / "answers.csv"
-    download.value.save_as(exported)
-    import csv as csv_module
-
-    with exported.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv_module.DictReader(handle))
-    assert [row["principle_slug"] for row in rows] == ["citizen-agency", "sharing-resources"]
-    assert rows[1]["rating"] == "embedded"
-    assert rows[1]["note"] == 'Shared office, "pooled" funds,\nand staff time'
-    page.once("dialog", lambda dialog: dialog.accept())
-    page.click("#cb-clear-answers")
-    assert not page.is_checked("#rating-sharing-resources-embedded")
-    assert page.input_value("#note-sharing-resources") == ""
-    page.set_input_files("#cb-import", str(exported))
-    page.wait_for_function(
-        "document.getElementById('cb-assessment-status').textContent.startsWith('Imported')"
-    )
-    assert page.is_checked("#rating-sharing-resources-embedded")
-    assert "pooled" in page.input_value("#note-sharing-resources")
-    bad = tmp_path / "bad.csv"
-    bad.write_text(
-        "principle_slug,rating,note\nnot-a-principle,emerging,x\ncitizen-agency,excellent,x\n",
-        encoding="utf-8",
-    )
-    page.set_input_files("#cb-import", str(bad))
-    page.wait_for_function(
-        "document.getElementById('cb-assessment-status').textContent.includes('skipped 2')"
-    )
-
-
 def test_self_assessment_without_javascript_is_a_printable_questionnaire(browser, site):
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()

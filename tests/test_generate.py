@@ -202,3 +202,19 @@ def test_self_assessment_data_lists_a_few_cases_a_principle_from_the_site_root(
     assert len(data["principles"]["citizen-agency"]["cases"]) == 1
     assert data["principles"]["citizen-agency"]["total"] == 2
 
+
+def test_self_assessment_defines_each_rating_and_finds_its_data_file(content):
+    import html
+
+    from casebook.site.generate import RATINGS
+    from casebook.site.sanitize import sanitise_html
+
+    catalogue, _ = pages_by_uri(content)
+    page = sanitise_html(self_assessment_page(catalogue, TEMPLATES).body.html)
+    for value, label, definition in RATINGS:
+        assert f"<dt>{label}</dt>" in page
+        assert f'<dd id="cb-rating-{value}">{html.escape(definition)}</dd>' in page
+        assert f'aria-describedby="cb-rating-{value}"' in page
+    assert 'data-src="../../data/self-assessment.json"' in page
+    assert 'data-root="../../"' in page
+    assert 'accept=".csv"' in page  # the sanitiser keeps the file picker's filter
