@@ -639,10 +639,11 @@
     list.textContent = "";
     list.hidden = !read.skipped.length;
     read.skipped.forEach(function (reason) { list.appendChild(element("li", "", reason)); });
-    $("cb-import-choice").textContent = total ?
+    $("cb-import-choice").textContent = !total ? "" : (untouched ?
       "Merge keeps your answers to the " + plural(untouched, "principle", "principles") +
-        " the file does not name, and your notes where the file has none; Replace clears them. " +
-        "Either way you can undo the import." : "";
+        " the file does not name, and your notes where the file has none; Replace clears them." :
+      "Merge keeps your notes where the file has none; Replace takes the file as it is.") +
+      " Either way you can undo the import.";
     $("cb-import-merge").hidden = $("cb-import-replace").hidden = !total;
     $("cb-import-preview").hidden = false;
     $("cb-import-title").focus();
