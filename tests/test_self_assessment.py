@@ -12,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from .test_browser import AXE, SCREENSHOTS, browser, page, real_site, site, unavailable
+from .conftest import AXE, SCREENSHOTS, browser_unavailable
 from .test_browser import axe_violations as wcag_violations
+from .test_browser import real_site
 
-__all__ = ["browser", "page", "real_site", "site"]  # the fixtures this module uses
+__all__ = ["real_site"]  # a fixture of test_browser.py this module uses too
 
 pytestmark = pytest.mark.browser
 
@@ -457,7 +458,7 @@ STATES = ["start", "import-preview", "imported", "compared", "storage-notice"]
 @pytest.mark.parametrize("state", STATES)
 def test_axe_finds_no_violations_in_any_state(browser, site, tmp_path, state, width):
     if not AXE.is_file():
-        unavailable("axe-core is not installed (make test runs npm ci)")
+        browser_unavailable("axe-core is not installed (make test runs npm ci)")
     context = browser.new_context(viewport={"width": width, "height": 900})
     page = context.new_page()
     init = ""
