@@ -220,6 +220,9 @@ def test_export_is_utf8_with_bom_and_names_the_team_and_date(page, site, tmp_pat
     assert {row["date"] for row in rows} == {"2026-05-01"}
     assert rows[1]["rating"] == "Embedded"
     assert rows[1]["note"] == 'Shared office, "pooled" funds,\nand café time'
+    with page.expect_download() as summary_download:
+        page.click("#cb-summary-csv")  # the summary as CSV is the same file
+    assert Path(summary_download.value.path()).read_bytes() == raw
     # What it exports, it imports unchanged.
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#cb-clear-answers")
@@ -357,6 +360,29 @@ def test_the_lowest_rated_principles_list_case_studies_to_learn_from(page, site)
     assert data["reading_list"][0]["slug"] == "citizen-agency"
     assert beta["title"] in [case["title"] for case in data["reading_list"][0]["cases"]]
     assert [c["label"] for c in data["categories"]] == ["People", "Resourcing"]
+
+
+def test_without_its_data_file_the_reading_list_uses_the_pages_own_links(page, site):
+    page.route("**/data/self-assessment.json", lambda route: route.abort())
+    open_assessment(page, site)
+    rate(page, "citizen-agency", "emerging")
+    reading = page.locator("#cb-reading-list")
+    assert "Citizen agency (Emerging)" in reading.inner_text()
+    titles = reading.locator("li a").all_inner_texts()
+    assert sorted(titles) == ["Beta Connections", "Gamma Pilot"]
+
+
+def test_a_change_in_another_tab_shows_here_and_is_not_written_over(page, site):
+    open_assessment(page, site)
+    other = page.context.new_page()
+    open_assessment(other, site)
+    other.check("#rating-citizen-agency-embedded")
+    page.wait_for_function("document.getElementById('rating-citizen-agency-embedded').checked")
+    rate(page, "sharing-resources", "emerging")
+    assert {k: v["rating"] for k, v in stored(page)["assessments"][0]["answers"].items()} == {
+        "citizen-agency": "embedded",
+        "sharing-resources": "emerging",
+    }
 
 
 def test_each_rating_is_defined_next_to_the_choice(page, site):
