@@ -227,6 +227,7 @@ def test_export_is_utf8_with_bom_and_names_the_team_and_date(page, site, tmp_pat
     page.once("dialog", lambda dialog: dialog.accept())
     page.click("#cb-clear-answers")
     assert answers(page)["sharing-resources"] == ["", ""]
+    assert page.inner_text("#cb-undo") == "Undo clear"
     page.set_input_files("#cb-import", str(path))
     assert "1 new" in preview(page)
     page.click("#cb-import-merge")
