@@ -43,7 +43,8 @@
     ratingByKey[key(rating.label)] = rating;
   });
   var ratingNames = ratings.map(function (r) { return r.label; });
-  var ratingList = ratingNames.slice(0, -1).join(", ") + " or " + ratingNames[ratingNames.length - 1];
+  var ratingList = ratingNames.slice(0, -1).join(", ") + " or " +
+    ratingNames[ratingNames.length - 1];
 
   var items = Array.prototype.map.call(root.querySelectorAll("fieldset[data-principle]"),
     function (fieldset) {
@@ -99,7 +100,9 @@
     return [now.getFullYear(), pad(now.getMonth() + 1), pad(now.getDate())].join("-");
   }
   function pad(number) { return (number < 10 ? "0" : "") + number; }
-  function newId() { return "a" + Date.now().toString(36) + Math.random().toString(36).slice(2, 6); }
+  function newId() {
+    return "a" + Date.now().toString(36) + Math.random().toString(36).slice(2, 6);
+  }
   function blank(team, date, answers) {
     return { id: newId(), team: team || "", date: date || "", answers: answers || {} };
   }
@@ -125,9 +128,8 @@
   function parseState(raw) {
     var data;
     try { data = JSON.parse(raw); } catch (error) { return null; }
-    if (!data || data.version !== 2 || !Array.isArray(data.assessments) || !data.assessments.length) {
-      return null;
-    }
+    if (!data || data.version !== 2 || !Array.isArray(data.assessments)) return null;
+    if (!data.assessments.length) return null;
     var assessments = [];
     for (var i = 0; i < data.assessments.length; i += 1) {
       var a = data.assessments[i] || {};
@@ -321,7 +323,9 @@
       var cases, total, url;
       if (known) {
         cases = known.cases.slice(0, READING_CASES).map(function (c) {
-          return { title: c.title, url: absolute(c.url), places: c.places || [], summary: c.summary };
+          return {
+            title: c.title, url: absolute(c.url), places: c.places || [], summary: c.summary
+          };
         });
         total = known.total;
         url = absolute(known.url);
@@ -371,7 +375,8 @@
         var name = element("th", "", p.label);
         name.scope = "row";
         row.appendChild(name);
-        row.appendChild(element("td", p.rating ? "" : "cb-summary-table__none", p.rating_label || "Not rated"));
+        row.appendChild(element("td", p.rating ? "" : "cb-summary-table__none",
+          p.rating_label || "Not rated"));
         row.appendChild(element("td", "cb-summary-table__note", p.note));
       });
     });
@@ -380,7 +385,8 @@
     list.textContent = "";
     if (!data.reading_list.length) {
       list.appendChild(element("p", "", "Rate the principles above: case studies for the " +
-        READING_PRINCIPLES + " you rate lowest will be listed here, so you know whom to learn from."));
+        READING_PRINCIPLES + " you rate lowest will be listed here, so you know whom to " +
+        "learn from."));
       return;
     }
     list.appendChild(element("p", "", "Case studies for the principles you rated lowest:"));
@@ -437,7 +443,9 @@
     table.createCaption().textContent = "From " + title(pair[0]) + " to " + title(pair[1]);
     var head = table.createTHead().insertRow();
     var sameTeam = pair[0].team.trim() === pair[1].team.trim() && pair[0].date !== pair[1].date;
-    var names = pair.map(function (a) { return sameTeam ? formatDate(a.date) || "No date" : title(a); });
+    var names = pair.map(function (a) {
+      return sameTeam ? formatDate(a.date) || "No date" : title(a);
+    });
     ["Principle", names[0], names[1], "Change"].forEach(function (name) {
       var cell = element("th", "", name);
       cell.scope = "col";
@@ -489,16 +497,21 @@
   function toCsv(data) {
     var learn = {};
     data.reading_list.forEach(function (entry) {
-      learn[entry.slug] = entry.cases.map(function (c) { return c.title + " <" + c.url + ">"; }).join("; ");
+      learn[entry.slug] = entry.cases.map(function (c) {
+        return c.title + " <" + c.url + ">";
+      }).join("; ");
     });
-    var rows = [["team", "date", "category", "principle", "principle_slug", "rating", "note", "learn_from"]];
+    var rows = [
+      ["team", "date", "category", "principle", "principle_slug", "rating", "note", "learn_from"]
+    ];
     data.categories.forEach(function (category) {
       category.principles.forEach(function (p) {
         rows.push([data.team, data.date, category.label, p.label, p.slug, p.rating_label, p.note,
           learn[p.slug] || ""]);
       });
     });
-    return "\ufeff" + rows.map(function (row) { return row.map(csvField).join(","); }).join("\r\n") + "\r\n";
+    var lines = rows.map(function (row) { return row.map(csvField).join(","); });
+    return "\ufeff" + lines.join("\r\n") + "\r\n";
   }
 
   /* RFC 4180 records with the line each starts on: quotes, doubled quotes, separators and
@@ -520,7 +533,9 @@
         row = []; field = ""; start = line;
       } else field += c;
     }
-    if (quoted) throw new Error("line " + quoteLine + ": a quoted field starts there and never ends");
+    if (quoted) {
+      throw new Error("line " + quoteLine + ": a quoted field starts there and never ends");
+    }
     if (field || row.length) { row.push(field); records.push({ line: start, fields: row }); }
     return records;
   }
@@ -627,13 +642,18 @@
     }).length;
     var total = Object.keys(read.answers).length;
     pending = { name: name, read: read };
-    $("cb-import-title").textContent = "Import \u201c" + name + "\u201d into " + title(current()) + "?";
+    $("cb-import-title").textContent =
+      "Import \u201c" + name + "\u201d into " + title(current()) + "?";
     var text = total ?
       "The file answers " + plural(total, "principle", "principles") + ": " + counts.added +
         " new, " + counts.changed + " changed, " + counts.unchanged + " unchanged." :
       "The file has no answer this page can use, so nothing will change.";
-    if (read.empty) text += " " + plural(read.empty, "row has", "rows have") + " no rating or note.";
-    if (read.skipped.length) text += " " + plural(read.skipped.length, "row is", "rows are") + " skipped:";
+    if (read.empty) {
+      text += " " + plural(read.empty, "row has", "rows have") + " no rating or note.";
+    }
+    if (read.skipped.length) {
+      text += " " + plural(read.skipped.length, "row is", "rows are") + " skipped:";
+    }
     $("cb-import-counts").textContent = text;
     var list = $("cb-import-skipped");
     list.textContent = "";
@@ -658,7 +678,8 @@
     if (!pending) return;
     var read = pending.read, name = pending.name, assessment = current();
     keepForUndo("import");
-    assessment.answers = mode === "replace" ? read.answers : merged(assessment.answers, read.answers);
+    assessment.answers =
+      mode === "replace" ? read.answers : merged(assessment.answers, read.answers);
     if (read.team && (mode === "replace" || !assessment.team)) assessment.team = read.team;
     if (read.date && (mode === "replace" || !assessment.date)) assessment.date = read.date;
     write(state);
@@ -707,10 +728,12 @@
   render();
 
   root.addEventListener("change", function (event) {
-    if (event.target.type === "radio" && event.target.closest("fieldset[data-principle]")) answer(event.target);
+    var target = event.target;
+    if (target.type === "radio" && target.closest("fieldset[data-principle]")) answer(target);
   });
   root.addEventListener("input", function (event) {
-    if (event.target.tagName === "TEXTAREA" && event.target.closest(".cb-note")) answer(event.target);
+    var target = event.target;
+    if (target.tagName === "TEXTAREA" && target.closest(".cb-note")) answer(target);
   });
   function answer(control) {
     var item = bySlug[(control.name || "").replace(/^(rating|note)-/, "")];
@@ -725,7 +748,9 @@
   }
 
   $("cb-team").addEventListener("input", function (event) { details("team", event.target.value); });
-  $("cb-date").addEventListener("change", function (event) { details("date", event.target.value); });
+  $("cb-date").addEventListener("change", function (event) {
+    details("date", event.target.value);
+  });
   function details(field, value) {
     current()[field] = value;
     changed();
@@ -798,7 +823,8 @@
       say("");
     }).catch(function (error) {
       closePreview();
-      say("Could not import \u201c" + file.name + "\u201d, so nothing changed: " + error.message + ".");
+      say("Could not import \u201c" + file.name + "\u201d, so nothing changed: " +
+        error.message + ".");
     });
   });
   $("cb-compare-with").addEventListener("change", renderCompare);
