@@ -1,24 +1,27 @@
-"""Generated Markdown: term pages, index pages, the panel and the cross-link blocks."""
+"""Generated pages and blocks: term pages, index pages, the panel and the cross-links."""
 
 from casebook.content.catalogue import load_catalogue
-from casebook.site.generate import (
+from casebook.site.blocks import (
     case_study_footer,
     case_study_panel,
-    catalogue_page,
-    escape,
+    expand_markers,
     policy_footer,
-    source_line,
-    taxonomy_pages,
 )
+from casebook.site.generate import catalogue_page, self_assessment_page, taxonomy_pages
+from casebook.site.links import escape
+from casebook.site.templating import Templates
 
 from .conftest import TODAY
+
+TEMPLATES = Templates()
 
 
 def pages_by_uri(content):
     catalogue, _ = load_catalogue(content, today=TODAY)
-    # each page as a reader gets it: its Markdown, then the HTML placed after it
+    # each page as a reader gets it: its Markdown, its body, then the HTML placed after it
     return catalogue, {
-        page.src_uri: page.markdown + page.after.html for page in taxonomy_pages(catalogue)
+        page.src_uri: page.markdown + page.body.html + page.after.html
+        for page in taxonomy_pages(catalogue, TEMPLATES)
     }
 
 
@@ -26,8 +29,8 @@ def test_principle_page_shows_category_description_questions_and_cases(content):
     _, pages = pages_by_uri(content)
     page = pages["principles/citizen-agency.md"]
     assert "Choice and power for citizens." in page
-    assert "**People** category" in page
-    assert "- How do we put citizens first?" in page
+    assert "<strong>People</strong> category" in page
+    assert "<li>How do we put citizens first?</li>" in page
     assert '<h2 id="case-studies">Case studies (2)' in page
     assert '<a href="../../case_studies/beta-connections/"><strong>Beta Connections' in page
     assert "data-search-exclude" in page  # the list stays out of the browser index
@@ -50,14 +53,15 @@ def test_unused_term_still_gets_a_page_that_says_so(content):
 def test_taxonomy_index_counts_and_groups(content):
     _, pages = pages_by_uri(content)
     index = pages["principles/index.md"]
-    assert index.index("## People") < index.index("Citizen agency") < index.index("## Resourcing")
-    assert "[Citizen agency](citizen-agency.md) (2 case studies)" in index
-    assert "[Glasgow City](glasgow-city.md) (1 case study)" in pages["places/index.md"]
+    people, resourcing = '<h2 id="people">People', '<h2 id="resourcing">Resourcing'
+    assert index.index(people) < index.index("Citizen agency") < index.index(resourcing)
+    assert '<a href="citizen-agency/">Citizen agency</a> (2 case studies)' in index
+    assert '<a href="glasgow-city/">Glasgow City</a> (1 case study)' in pages["places/index.md"]
 
 
 def test_panel_links_every_term(content):
     catalogue, _ = pages_by_uri(content)
-    panel = case_study_panel(catalogue, catalogue.case_study("alpha-network"))
+    panel = case_study_panel(TEMPLATES, catalogue, catalogue.case_study("alpha-network"))
     assert '<a href="../../places/glasgow-city/">Glasgow City</a>' in panel
     assert '<a href="../../partners/alpha-trust/">Alpha Trust</a>' in panel
     assert "<dt>Started</dt><dd>2015</dd>" in panel
@@ -67,7 +71,7 @@ def test_panel_links_every_term(content):
 def test_footer_and_policy_backlinks(content):
     catalogue, _ = pages_by_uri(content)
     beta = catalogue.case_study("beta-connections")
-    block = case_study_footer(catalogue, beta, site_url="https://example.org/")
+    block = case_study_footer(TEMPLATES, catalogue, beta, site_url="https://example.org/")
     footer = block.html
     assert '<h2 id="related-case-studies">Related case studies<a class="headerlink"' in footer
     assert [h.id for h in block.headings] == [
@@ -79,7 +83,7 @@ def test_footer_and_policy_backlinks(content):
     assert '<a href="../alpha-network/"><strong>Alpha Network</strong></a>' in footer
     assert '<a href="../../policy/test-act/">The Test Act 2014</a>' in footer
     assert "https://example.org/case_studies/beta-connections/" in footer
-    backlinks = policy_footer(catalogue, catalogue.policies["test-act"]).html
+    backlinks = policy_footer(TEMPLATES, catalogue, catalogue.policies["test-act"]).html
     assert "(2)" in backlinks
     assert 'href="../../case_studies/alpha-network/"' in backlinks
 
@@ -87,20 +91,20 @@ def test_footer_and_policy_backlinks(content):
 def test_footers_show_each_source_with_its_section_and_a_policy_with_its_document(content):
     catalogue, _ = pages_by_uri(content)
     alpha = catalogue.case_study("alpha-network")
-    footer = case_study_footer(catalogue, alpha).html
+    footer = case_study_footer(TEMPLATES, catalogue, alpha).html
     assert '<a href="https://example.org/test-report">Test Report</a>' in footer
     assert "(Test Publisher, 2018); used: Part 1, Alpha Network." in footer
-    policy = policy_footer(catalogue, catalogue.policies["test-act"]).html
+    policy = policy_footer(TEMPLATES, catalogue, catalogue.policies["test-act"]).html
     assert "Kind: legislation. Year: 2014." in policy
     assert '<a href="https://example.org/test-act">Read the legislation itself</a>.' in policy
     assert "<em>Test Report</em> (Test Publisher); used: Part 2." in policy
-    guidance = policy_footer(catalogue, catalogue.policies["test-guidance"]).html
+    guidance = policy_footer(TEMPLATES, catalogue, catalogue.policies["test-guidance"]).html
     assert "Kind: guidance.</p>" in guidance and "Read" not in guidance
 
 
 def test_catalogue_page_lists_every_case_study(content):
     catalogue, _ = pages_by_uri(content)
-    page = catalogue_page(catalogue).after.html
+    page = catalogue_page(catalogue, TEMPLATES).after.html
     assert page.count('class="cb-card"') == 3
 
 
@@ -109,13 +113,12 @@ def test_escape_keeps_markdown_from_changing_meaning():
 
 
 def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
-    from casebook.site.generate import expand_markers
-
     catalogue, _ = pages_by_uri(content)
     page = expand_markers(
         "A\n<!-- casebook:themes -->\nB\n<!-- casebook:newest 2 -->\n<!-- casebook:search -->",
         catalogue,
         "index.md",
+        TEMPLATES,
     )
     assert "[Collaborative working](themes/collaborative-working.md)" in page
     assert "Working together." in page and "2 case studies" in page
@@ -124,7 +127,7 @@ def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
     assert newest.index("Beta Connections") < newest.index("Alpha Network")
     assert "Gamma Pilot" not in newest
     assert 'action="case_studies/"' in page and 'name="text"' in page
-    assert expand_markers("<!-- casebook:nope -->", catalogue, "index.md") == (
+    assert expand_markers("<!-- casebook:nope -->", catalogue, "index.md", TEMPLATES) == (
         "<!-- casebook:nope -->"
     )
 
@@ -132,7 +135,7 @@ def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):
 def test_footer_headings_keep_clear_of_ids_the_body_uses(content):
     catalogue, _ = pages_by_uri(content)
     beta = catalogue.case_study("beta-connections")
-    block = case_study_footer(catalogue, beta, taken=frozenset({"source", "source_1"}))
+    block = case_study_footer(TEMPLATES, catalogue, beta, taken=frozenset({"source", "source_1"}))
     assert [h.id for h in block.headings if h.title == "Source"] == ["source_2"]
     assert '<h2 id="source_2">Source<a class="headerlink" href="#source_2"' in block.html
 
@@ -143,8 +146,9 @@ def test_only_an_http_source_address_becomes_a_link(content):
     catalogue, _ = pages_by_uri(content)
     beta = catalogue.case_study("beta-connections")
     for url, linked in [("https://example.org/r", True), ("javascript:alert(1)", False)]:
-        case = dataclasses.replace(beta, source=dataclasses.replace(beta.source, url=url))
-        line = source_line(case)
+        source = dataclasses.replace(beta.sources[0], url=url)
+        case = dataclasses.replace(beta, source=source, sources=(source,))
+        line = case_study_footer(TEMPLATES, catalogue, case).html.split('id="source"')[1]
         assert ('<a href="https://example.org/r">' in line) is linked
         assert "javascript" not in line
 
@@ -153,7 +157,7 @@ def test_page_url_from_agrees_with_relpath_on_page_urls():
     import posixpath
 
     from casebook.content.model import page_url
-    from casebook.site.generate import page_url_from
+    from casebook.site.links import page_url_from
 
     uris = [
         "index.md",
@@ -174,16 +178,58 @@ def test_page_url_from_agrees_with_relpath_on_page_urls():
 
 
 def test_self_assessment_shows_a_few_cases_a_principle_and_links_to_the_rest(content, monkeypatch):
-    from casebook.site.generate import self_assessment_page
+    catalogue, _ = pages_by_uri(content)
+    page = self_assessment_page(catalogue, TEMPLATES).body.html
+    section = page.split('id="citizen-agency"')[1].split("<h3")[0]
+    assert '<a href="../../case_studies/beta-connections/">Beta Connections</a>' in section
+    assert '<a href="../../case_studies/gamma-pilot/">Gamma Pilot</a>' in section
+    assert "See <a" not in section  # two case studies: all shown
+    monkeypatch.setattr("casebook.site.generate.ASSESSMENT_CASES", 1)
+    page = self_assessment_page(catalogue, TEMPLATES).body.html
+    section = page.split('id="citizen-agency"')[1].split("<h3")[0]
+    assert section.count('href="../../case_studies/') == 1
+    assert (
+        'See <a href="../../principles/citizen-agency/">all 2 on the Citizen agency page</a>.'
+        in section
+    )
+
+
+def test_self_assessment_data_lists_a_few_cases_a_principle_from_the_site_root(
+    content, monkeypatch
+):
+    import json
+
+    from casebook.site.generate import READING_LIST_CASES, self_assessment_data
 
     catalogue, _ = pages_by_uri(content)
-    page = self_assessment_page(catalogue).markdown
-    section = page.split("citizen-agency.md)")[1].split("###")[0]
-    assert "[Beta Connections](../case_studies/beta-connections.md)" in section
-    assert "[Gamma Pilot](../case_studies/gamma-pilot.md)" in section
-    assert "See [all" not in section  # two case studies: all shown
-    monkeypatch.setattr("casebook.site.generate.ASSESSMENT_CASES", 1)
-    page = self_assessment_page(catalogue).markdown
-    section = page.split("citizen-agency.md)")[1].split("###")[0]
-    assert section.count("](../case_studies/") == 1
-    assert "See [all 2 on the Citizen agency page](../principles/citizen-agency.md)." in page
+    data = json.loads(self_assessment_data(catalogue))
+    assert list(data["principles"]) == ["citizen-agency", "sharing-resources"]  # Index order
+    citizen = data["principles"]["citizen-agency"]
+    assert citizen["url"] == "principles/citizen-agency/"
+    assert citizen["total"] == 2
+    beta = next(c for c in citizen["cases"] if c["title"] == "Beta Connections")
+    assert beta["url"] == "case_studies/beta-connections/"
+    assert beta["places"] == ["Inverclyde"]
+    assert beta["summary"]
+    assert len(citizen["cases"]) <= READING_LIST_CASES
+    monkeypatch.setattr("casebook.site.generate.READING_LIST_CASES", 1)
+    data = json.loads(self_assessment_data(catalogue))
+    assert len(data["principles"]["citizen-agency"]["cases"]) == 1
+    assert data["principles"]["citizen-agency"]["total"] == 2
+
+
+def test_self_assessment_defines_each_rating_and_finds_its_data_file(content):
+    import html
+
+    from casebook.site.generate import RATINGS
+    from casebook.site.sanitize import sanitise_html
+
+    catalogue, _ = pages_by_uri(content)
+    page = sanitise_html(self_assessment_page(catalogue, TEMPLATES).body.html)
+    for value, label, definition in RATINGS:
+        assert f"<dt>{label}</dt>" in page
+        assert f'<dd id="cb-rating-{value}">{html.escape(definition)}</dd>' in page
+        assert f'aria-describedby="cb-rating-{value}"' in page
+    assert 'data-src="../../data/self-assessment.json"' in page
+    assert 'data-root="../../"' in page
+    assert 'accept=".csv"' in page  # the sanitiser keeps the file picker's filter

@@ -8,6 +8,7 @@ import secrets
 from pathlib import Path
 
 from mkdocs.config.config_options import ExtraScriptValue
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.toc import AnchorLink, get_toc
@@ -16,6 +17,14 @@ from .background import BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
 from .content.model import Catalogue
+from .site.blocks import (
+    browser_search_extract,
+    case_list,
+    case_study_footer,
+    case_study_panel,
+    expand_markers,
+    policy_footer,
+)
 from .site.export import (
     CSV_URI,
     EXPORT_URI,
@@ -29,21 +38,14 @@ from .site.export import (
 )
 from .site.generate import (
     CATALOGUE_FACETS,
-    Heading,
-    HtmlBlock,
-    browser_search_extract,
-    case_list,
-    case_study_footer,
-    case_study_panel,
-    catalogue_page,
-    expand_markers,
-    policy_footer,
-    policy_index_page,
-    self_assessment_page,
-    taxonomy_pages,
+    SELF_ASSESSMENT_DATA_URI,
+    GeneratedPage,
+    generated_pages,
+    self_assessment_data,
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
+from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
 
 log = get_plugin_logger(__name__)
 
@@ -128,7 +130,8 @@ def _show_core_warnings() -> None:
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     background: BackgroundBuild | None = None
-    after: dict[str, HtmlBlock] = {}  # generated pages' HTML, by src_uri
+    generated: dict[str, GeneratedPage] = {}  # by src_uri
+    templates: Templates | None = None
     _full_content: str | None = None
     _searchable: dict[str, str] = {}  # src_uri -> the part of a page Material should index
     render_cache: RenderCache | None = None
@@ -150,7 +153,24 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
+            self.templates = self._load_templates(config.theme.custom_dir)
         return config
+
+    @staticmethod
+    def _load_templates(custom_dir: str | None) -> Templates:
+        """The site's overrides first, then the shipped templates, all compiled now so a
+        broken override stops the build at once with its file and line."""
+        templates = Templates(custom_dir)
+        for problem in templates.problems:
+            log.warning(str(problem))
+        try:
+            templates.check()
+        except TemplateProblem as error:
+            raise PluginError(str(error)) from None
+        if templates.overrides:
+            names = ", ".join(path.name for path in templates.overrides)
+            log.info(f"templates overridden from {templates.overrides[0].parent}: {names}")
+        return templates
 
     def on_files(self, files: Files, /, *, config) -> Files:
         if not self.config.enabled:
@@ -160,16 +180,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # Under --strict an error fails the build; advice (a short body) is shown at
             # info and passes, as in `casebook check`, whose --strict fails on it too.
             (log.warning if problem.is_error else log.info)(str(problem))
-        generated = taxonomy_pages(self.catalogue)
-        generated.append(catalogue_page(self.catalogue))
-        generated.append(policy_index_page(self.catalogue))
-        if "principles" in self.catalogue.taxonomies:
-            generated.append(self_assessment_page(self.catalogue))
-        self.after = {}
-        for page in generated:
+        self.generated = {}
+        for page in self._render(generated_pages, self.catalogue, self.templates):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
-                self.after[page.src_uri] = page.after
+                self.generated[page.src_uri] = page
         files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
         files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
         files.append(
@@ -184,6 +199,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 config,
                 FEED_URI,
                 content=atom_feed(self.catalogue, config.site_url or "", config.site_name),
+            )
+        )
+        files.append(
+            File.generated(
+                config, SELF_ASSESSMENT_DATA_URI, content=self_assessment_data(self.catalogue)
             )
         )
         for asset in sorted(ASSETS.iterdir()):
@@ -218,7 +238,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
-        return expand_markers(markdown, self.catalogue, page.file.src_uri)
+        return self._render(
+            expand_markers, markdown, self.catalogue, page.file.src_uri, self.templates
+        )
+
+    @staticmethod
+    def _render(function, *arguments, **keywords):
+        """A core call that renders templates: a template's failure stops the build with
+        the template's file and line, not a traceback."""
+        try:
+            return function(*arguments, **keywords)
+        except TemplateProblem as error:
+            raise PluginError(str(error)) from None
 
     @event_priority(-100)  # last: the key is the Markdown exactly as it will be rendered
     def _reuse_rendering(self, markdown: str, /, *, page, config, files) -> str:
@@ -287,32 +318,37 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return html
         if self.catalogue is None:
             return sanitise_html(html)
-        before, after = self._blocks(page, config)
-        _add_to_toc(page, after.headings)
+        before, after = self._render(self._blocks, page, config)
+        _add_to_toc(page, before.headings + after.headings)
         # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
-        page_html = sanitise_html(before + html)
+        page_html = sanitise_html(before.html + html)
         if after.search_exclude:  # Material's search parses only what it would index
             self._searchable[page.file.src_uri] = page_html
         return page_html + sanitise_html(after.html) if after.html else page_html
 
     on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
 
-    def _blocks(self, page, config) -> tuple[str, HtmlBlock]:
-        catalogue, src_uri = self.catalogue, page.file.src_uri
+    def _blocks(self, page, config) -> tuple[HtmlBlock, HtmlBlock]:
+        catalogue, templates, src_uri = self.catalogue, self.templates, page.file.src_uri
         case = catalogue.case_study_at(src_uri)
         if case is not None:
             footer = case_study_footer(
+                templates,
                 catalogue,
                 case,
-                related_html=self._related_slot,
+                related_slot=self._related_slot,
                 site_url=config.site_url or "",
                 taken=frozenset(_heading_ids(page.toc)),
             )
-            return case_study_panel(catalogue, case), footer
+            return HtmlBlock(case_study_panel(templates, catalogue, case)), footer
         policy = catalogue.policy_at(src_uri)
         if policy is not None:
-            return "", policy_footer(catalogue, policy, frozenset(_heading_ids(page.toc)))
-        return "", self.after.get(src_uri, HtmlBlock())
+            taken = frozenset(_heading_ids(page.toc))
+            return HtmlBlock(), policy_footer(templates, catalogue, policy, taken)
+        generated = self.generated.get(src_uri)
+        if generated is None:
+            return HtmlBlock(), HtmlBlock()
+        return generated.body, generated.after
 
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
@@ -320,7 +356,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
             self._full_content = page.content
-            page.content = browser_search_extract(case)
+            page.content = self._render(browser_search_extract, self.templates, case)
         elif searchable is not None:
             self._full_content, page.content = page.content, searchable
         return context
@@ -342,7 +378,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if case is not None and self.background is not None:
             slugs = self.background.related().get(case.slug, [])
             cases = [self.catalogue.case_study(slug) for slug in slugs]
-            related = sanitise_html(case_list([c for c in cases if c], case.src_uri))
+            listed = self._render(case_list, self.templates, [c for c in cases if c], case.src_uri)
+            related = sanitise_html(listed)
             output = output.replace(self._related_slot, related, 1)
         head = (
             f'<link rel="alternate" type="application/atom+xml" title="Case studies" '

@@ -32,6 +32,7 @@ EXTRA_ATTRIBUTES = {
     "details": {"open"},
     "form": {"action", "method", "autocomplete"},
     "input": {
+        "accept",
         "type",
         "name",
         "value",

@@ -1,0 +1,148 @@
+"""View data for the templates: plain values from the Catalogue, no markup.
+
+Every template gets only these (and the strings and numbers inside them), so a site that
+overrides a template can rely on the names documented in TEMPLATES.md.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..content.model import CaseStudy, Catalogue, PolicyPage, Source, term_src_uri
+from ..content.taxonomy import Term
+from .links import page_url_from
+
+# The panel shows these taxonomies, in this order, when a case study uses them.
+PANEL_TAXONOMIES = ("places", "partners", "programmes", "focus", "themes", "principles")
+
+
+@dataclass(frozen=True)
+class Link:
+    """A page to link to: its title, its URL relative to the page linking, a summary."""
+
+    title: str
+    url: str
+    summary: str = ""
+
+
+@dataclass(frozen=True)
+class Card:
+    """One case study in the catalogue: `terms` has every taxonomy it uses, by name
+    (themes, principles, places, programmes, partners, focus ...), as links."""
+
+    slug: str
+    title: str
+    url: str
+    summary: str
+    started: int | None
+    published: str  # ISO date, or ""
+    terms: dict[str, tuple[Link, ...]]
+
+    @property
+    def places(self) -> tuple[str, ...]:
+        return self.labels("places")
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        return self.labels("themes")
+
+    @property
+    def partners(self) -> tuple[str, ...]:
+        return self.labels("partners")
+
+    def labels(self, taxonomy: str) -> tuple[str, ...]:
+        return tuple(link.title for link in self.terms.get(taxonomy, ()))
+
+
+@dataclass(frozen=True)
+class PanelRow:
+    """One line of the at-a-glance panel: a label and either term links or plain text."""
+
+    name: str  # the taxonomy's name, or "started"
+    label: str
+    links: tuple[Link, ...] = ()
+    text: str = ""
+
+
+@dataclass(frozen=True)
+class SourceView:
+    title: str
+    publisher: str
+    year: int | None
+    url: str  # "" unless an http(s) address: nothing else may become a link
+    section: str = ""  # the part of the source the page was written from
+
+
+def case_link(case: CaseStudy | PolicyPage, from_uri: str) -> Link:
+    return Link(case.title, page_url_from(from_uri, case.src_uri), case.summary)
+
+
+def case_links(cases: list[CaseStudy], from_uri: str) -> list[Link]:
+    return [case_link(case, from_uri) for case in cases]
+
+
+def term_link(term: Term, from_uri: str) -> Link:
+    return Link(term.label, page_url_from(from_uri, term_src_uri(term)), term.description)
+
+
+def card(case: CaseStudy, from_uri: str) -> Card:
+    return Card(
+        case.slug,
+        case.title,
+        page_url_from(from_uri, case.src_uri),
+        case.summary,
+        case.started,
+        case.published.isoformat() if case.published else "",
+        {name: tuple(term_link(t, from_uri) for t in terms) for name, terms in case.terms.items()},
+    )
+
+
+def panel_rows(catalogue: Catalogue, case: CaseStudy) -> list[PanelRow]:
+    """The at-a-glance panel's rows: the usual taxonomies in a fixed order, then any other
+    the site declares, with "Started" after the programme."""
+    uri, rows = case.src_uri, []
+    for name in PANEL_TAXONOMIES:
+        taxonomy = catalogue.taxonomies.get(name)
+        terms = case.terms.get(name, ())
+        if taxonomy and terms:
+            label = taxonomy.singular if len(terms) == 1 else taxonomy.label
+            rows.append(PanelRow(name, label, tuple(term_link(t, uri) for t in terms)))
+        if name == "programmes" and case.started:
+            rows.append(PanelRow("started", "Started", text=str(case.started)))
+    for name, taxonomy in catalogue.taxonomies.items():
+        if name not in PANEL_TAXONOMIES and (terms := case.terms.get(name)):
+            rows.append(PanelRow(name, taxonomy.label, tuple(term_link(t, uri) for t in terms)))
+    return rows
+
+
+def web_address(url: str | None) -> str:
+    """`url` if it is http(s), else "": validation reports any other, and a build that
+    goes on regardless must not link it."""
+    return url if url and re.match(r"https?://", url, flags=re.I) else ""
+
+
+def source_views(sources: tuple[Source, ...]) -> list[SourceView]:
+    """A page's sources, each with the section used and a link only where it is http(s)."""
+    return [
+        SourceView(s.title, s.publisher, s.year, web_address(s.url), s.section or "")
+        for s in sources
+    ]
+
+
+def policy_facts(policy: PolicyPage) -> dict:
+    """What a policy is: its kind, year and the document itself, for its footer."""
+    return {
+        "kind": policy.kind,
+        "year": policy.year,
+        "official_url": web_address(policy.official_url),
+    }
+
+
+def citation(case: CaseStudy, site_url: str = "") -> str:
+    address = (site_url.rstrip("/") + "/" if site_url else "/") + case.url
+    text = f"Casebook. {case.title}. Case study, {address}."
+    if case.source:
+        year = f", {case.source.year}" if case.source.year else ""
+        text += f" Based on: {case.source.title} ({case.source.publisher}{year})."
+    return text

@@ -1,0 +1,192 @@
+"""Templates: shipped ones render the pages, a site's overrides replace them, and a broken
+override stops the build at its own file and line."""
+
+import ast
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+from casebook.content.catalogue import load_catalogue
+from casebook.site.blocks import case_study_panel
+from casebook.site.templating import SHIPPED, TemplateProblem, Templates
+
+from .conftest import ROOT, TODAY, site_config, write
+
+
+def build_with_overrides(content, tmp_path, overrides: dict[str, str]):
+    """A strict build of the fixture content with `theme.custom_dir: overrides`."""
+    config = site_config(content, tmp_path / "site")
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1))
+    (content.parent / "overrides").mkdir(exist_ok=True)
+    for name, template in overrides.items():
+        write(content.parent / "overrides", name, template)
+    environment = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(tmp_path / "index")
+    )
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
+    return subprocess.run(command, capture_output=True, text=True, env=environment)
+
+
+def page(tmp_path, url: str) -> str:
+    return (tmp_path / "site" / url / "index.html").read_text(encoding="utf-8")
+
+
+CARD = """\
+{% extends "shipped/casebook/case_card.html" %}
+{% block meta %}<p class="my-meta">Partners: {{ card.partners|join(" and ") }}</p>{% endblock %}
+"""
+PANEL = """\
+<aside class="my-panel">{% for row in rows %}<b>{{ row.label }}</b>{% endfor %}</aside>
+"""
+
+
+def test_overrides_of_the_card_and_the_panel_change_the_built_pages(content, tmp_path):
+    result = build_with_overrides(
+        content,
+        tmp_path,
+        {"casebook/case_card.html": CARD, "casebook/glance.html": PANEL},
+    )
+    assert result.returncode == 0, result.stderr
+    catalogue = page(tmp_path, "case_studies")
+    # the block the override changed, and the blocks it kept from the shipped card
+    assert '<p class="my-meta">Partners: Alpha Trust and Shared Partner</p>' in catalogue
+    assert 'class="cb-card__meta"' not in catalogue
+    assert '<h3><a href="alpha-network/">Alpha Network</a></h3>' in catalogue
+    case = page(tmp_path, "case_studies/alpha-network")
+    assert '<aside class="my-panel"><b>Place</b><b>Partners</b>' in case
+    assert "cb-glance" not in case
+    assert "case_card.html, glance.html" in result.stderr  # the build says what it used
+
+
+def test_a_broken_override_fails_the_build_at_its_file_and_line(content, tmp_path):
+    broken = "<p>\n{{ card.title }\n</p>\n"
+    result = build_with_overrides(content, tmp_path, {"casebook/case_card.html": broken})
+    assert result.returncode != 0
+    assert "overrides/casebook/case_card.html:2: unexpected '}'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_an_override_using_a_missing_variable_fails_at_its_line(content, tmp_path):
+    broken = "<p>\n{{ card.title }}\n{{ card.colour }}</p>\n"
+    result = build_with_overrides(content, tmp_path, {"casebook/case_card.html": broken})
+    assert result.returncode != 0
+    assert "overrides/casebook/case_card.html:3: " in result.stderr
+    assert "colour" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_override_with_no_shipped_namesake_is_reported(content, tmp_path):
+    result = build_with_overrides(content, tmp_path, {"casebook/case-card.html": "<p></p>"})
+    assert result.returncode != 0  # strict: the warning fails the build
+    assert "overrides/casebook/case-card.html:1: no shipped template is called" in result.stderr
+    assert "case_card.html" in result.stderr
+
+
+def test_values_are_escaped_by_the_template_not_by_hand(content, tmp_path):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    case = catalogue.case_study("alpha-network")
+    case.summary = '<img src=x onerror="alert(1)"> & "quoted"'
+    panel = case_study_panel(Templates(), catalogue, case)
+    assert "&lt;img src=x onerror=&#34;alert(1)&#34;&gt; &amp; &#34;quoted&#34;" in panel
+    assert "<img" not in panel
+
+
+def test_render_errors_name_the_template_and_line(tmp_path):
+    write(tmp_path, "casebook/glance.html", "<p>{{ summary }}</p>\n{{ rows[0].nothing }}\n")
+    templates = Templates(tmp_path)
+    templates.check()
+    with pytest.raises(TemplateProblem) as raised:
+        templates.render("casebook/glance.html", summary="s", rows=[])
+    assert raised.value.problem.line == 2
+    assert raised.value.problem.path.endswith("casebook/glance.html")
+
+
+# -- the reference page is checked against the templates ----------------------------------
+
+REFERENCE = ROOT / "TEMPLATES.md"
+
+
+def template_interface(name: str) -> tuple[set[str], set[str]]:
+    """The variables a template reads from its caller, and the blocks it defines."""
+    from jinja2 import meta, nodes
+
+    environment = Templates().environment
+    tree = environment.parse((SHIPPED / name).read_text(encoding="utf-8"))
+    bound = {node.name for node in tree.find_all(nodes.Name) if node.ctx in ("store", "param")}
+    for node in tree.find_all(nodes.FromImport):
+        bound |= {name if isinstance(name, str) else name[1] for name in node.names}
+    read = meta.find_undeclared_variables(tree) - bound - set(environment.globals)
+    return read, {node.name for node in tree.find_all(nodes.Block)}
+
+
+def reference_sections() -> dict[str, str]:
+    text = REFERENCE.read_text(encoding="utf-8")
+    parts = re.split(r"^### (casebook/\S+\.html)\n", text, flags=re.M)
+    return dict(zip(parts[1::2], parts[2::2], strict=True))
+
+
+@pytest.mark.parametrize("name", Templates.names())
+def test_the_reference_lists_each_templates_variables_and_blocks(name):
+    section = reference_sections().get(name)
+    assert section is not None, f"TEMPLATES.md has no '### {name}' section"
+    variables, blocks = template_interface(name)
+    documented, _, block_line = section.partition("- Blocks:")
+    missing = sorted(v for v in variables if f"`{v}`" not in documented)
+    assert missing == [], f"TEMPLATES.md: {name} reads {missing} without saying so"
+    named = set(re.findall(r"`(\w+)`", re.sub(r"\(.*?\)", "", block_line, flags=re.S)))
+    assert named == blocks, f"TEMPLATES.md: {name} defines blocks {sorted(blocks)}"
+
+
+def test_the_reference_has_no_section_for_a_template_that_is_gone():
+    assert sorted(reference_sections()) == Templates.names()
+
+
+# -- markup lives in templates -----------------------------------------------------------
+
+CORE = [ROOT / "plugins" / "casebook" / layer for layer in ("content", "site", "search")]
+# The sanitiser's allowlist names the markup it lets through; search snippets are part of
+# the search API's JSON (words matched in <mark>), not of a page, so no template sees them.
+MAY_WRITE_MARKUP = {"site/sanitize.py": None, "search/whoosh_index.py": {"mark"}}
+TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
+
+
+def markup_in_python(path) -> list[tuple[int, str]]:
+    """(line, tag) for each string literal in a module that holds an HTML tag, leaving out
+    docstrings and the patterns passed to re.compile (which read HTML, not write it)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    skip: set[int] = set()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and body and isinstance(body[0], ast.Expr):
+            skip.add(id(body[0].value))  # a docstring
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in ("compile", "sub"):
+            skip.update(id(child) for child in ast.walk(node.args[0]) if node.args)
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in skip:
+            found.extend((node.lineno, tag.lower()) for tag in TAG.findall(node.value))
+    return found
+
+
+def test_the_python_core_writes_no_markup_templates_do():
+    found = []
+    for layer in CORE:
+        for path in sorted(layer.rglob("*.py")):
+            relative = path.relative_to(ROOT / "plugins" / "casebook").as_posix()
+            allowed = MAY_WRITE_MARKUP.get(relative, set())
+            if allowed is None:
+                continue
+            found += [
+                f"{relative}:{line}: <{tag}>"
+                for line, tag in markup_in_python(path)
+                if tag not in allowed
+            ]
+    assert found == [], "markup belongs in site/templates/casebook/: " + ", ".join(found)
+
+
+def test_the_markup_check_finds_a_tag_in_a_string(tmp_path):
+    module = tmp_path / "module.py"
+    module.write_text('"""A <p> in a docstring is prose."""\nX = f"<li>{1}</li>"\n')
+    assert markup_in_python(module) == [(2, "li"), (2, "li")]
