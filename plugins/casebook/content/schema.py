@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .fields import CASE_STUDY_FIELDS, POLICY_FIELDS, SOURCE_KEYS, THEME_KEYS, FieldSpec
+from .fields import (
+    CASE_STUDY_FIELDS,
+    HIDE_VALUES,
+    POLICY_FIELDS,
+    SOURCE_KEYS,
+    THEME_KEYS,
+    FieldSpec,
+)
 from .taxonomy import Taxonomy
 
 # Draft-07: what editors and Ajv (behind VS Code's remark extension) support by default.
@@ -77,8 +84,16 @@ def front_matter_schema(kind: str, taxonomies: dict[str, Taxonomy]) -> dict[str,
             properties[taxonomy.field] = _taxonomy_schema(taxonomy)
             if taxonomy.required:
                 required.append(taxonomy.field)
+    theme_properties = {
+        "hide": {
+            "type": "array",
+            "items": {"enum": list(HIDE_VALUES)},
+            "description": "parts of the page Material for MkDocs should hide",
+        },
+        "description": {"type": "string", "description": "the page's <meta> description"},
+    }
     for key in THEME_KEYS:
-        properties[key] = {"description": "read by Material for MkDocs"}
+        properties[key] = theme_properties[key]
     title = "Casebook case study" if kind == "case_study" else "Casebook policy page"
     return {
         "$schema": DRAFT,
