@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 
 import pytest
 
-from .conftest import ROOT, run_mkdocs_build
 from .test_browser import browser  # noqa: F401  (the shared Chromium fixture)
-from .test_hostile import hostile_tree
+from .test_hostile import build_hostile_site
 
 pytestmark = pytest.mark.browser
 
@@ -30,19 +28,13 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
 @pytest.fixture(scope="module")
 def hostile_served(tmp_path_factory):
     """Served as a static host would: every reader feature must work from the files."""
-    root = tmp_path_factory.mktemp("hostile-browser")
-    content = root / "content"
-    shutil.copytree(ROOT / "tests" / "fixtures" / "content", content)
-    hostile_tree(content, root)
-    result = run_mkdocs_build(content, root / "site", root / "index", strict=False)
-    assert result.returncode == 0, result.stderr[-3000:]
-    handler = functools.partial(QuietHandler, directory=str(root / "site"))
+    site = build_hostile_site(tmp_path_factory.mktemp("hostile-browser"))["site"]
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     pages = sorted(
-        p.relative_to(root / "site").as_posix().removesuffix("index.html")
-        for p in (root / "site").rglob("*.html")
+        p.relative_to(site).as_posix().removesuffix("index.html") for p in site.rglob("*.html")
     )
     yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "pages": pages}
     server.shutdown()

@@ -281,18 +281,21 @@ def test_the_strict_build_fails_on_hostile_content(content, tmp_path):
     assert "probe-title.md:2: 'title' contains HTML markup" in result.stderr
 
 
-@pytest.fixture(scope="module")
-def hostile_site(tmp_path_factory):
+def build_hostile_site(root: Path) -> dict:
     """Every probe built without --strict: what a careless maintainer would publish."""
-    root = tmp_path_factory.mktemp("hostile")
     content = root / "content"
     shutil.copytree(ROOT / "tests" / "fixtures" / "content", content)
     hostile_tree(content, root)
     started = time.perf_counter()
     result = run_mkdocs_build(content, root / "site", root / "index", strict=False)
     elapsed = time.perf_counter() - started
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 0, result.stderr[-3000:]
     return {"site": root / "site", "log": result.stderr, "seconds": elapsed}
+
+
+@pytest.fixture(scope="module")
+def hostile_site(tmp_path_factory):
+    return build_hostile_site(tmp_path_factory.mktemp("hostile"))
 
 
 def test_the_build_publishes_only_what_the_check_accepts(hostile_site):
