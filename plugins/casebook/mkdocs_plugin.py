@@ -16,6 +16,8 @@ from mkdocs.structure.toc import AnchorLink, get_toc
 from .background import BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
+from .content.content_tree import publishable
+from .content.fields import documented_keys
 from .content.model import Catalogue
 from .site.blocks import (
     browser_search_extract,
@@ -42,6 +44,14 @@ from .site.generate import (
     GeneratedPage,
     generated_pages,
     self_assessment_data,
+)
+from .site.page_guard import (
+    ScriptPolicy,
+    escape_config,
+    escape_nav,
+    escape_page,
+    guard_page,
+    theme_inline_scripts,
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
@@ -147,6 +157,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.counter = _WarningCounter()
         logging.getLogger("mkdocs").addHandler(self.counter)
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
+        self._site_name = str(config.site_name)  # before on_env escapes it for the theme
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             for name in ("catalogue.js", "self_assessment.js"):
@@ -154,6 +165,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 script.defer = True
                 config.extra_javascript.append(script)
             self.templates = self._load_templates(config.theme.custom_dir)
+        self.script_policy = ScriptPolicy(
+            script_files={str(script) for script in config.extra_javascript},
+            inline=theme_inline_scripts(config.theme.dirs),
+            site_url=config.site_url or "",
+        )
         return config
 
     @staticmethod
@@ -180,6 +196,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # Under --strict an error fails the build; advice (a short body) is shown at
             # info and passes, as in `casebook check`, whose --strict fails on it too.
             (log.warning if problem.is_error else log.info)(str(problem))
+        # Publish exactly what the check accepts: no symlink, no other file type, no page
+        # over the rendering budget (MkDocs itself follows links and copies any file).
+        accepted = publishable(Path(config.docs_dir), self.catalogue.documents)
+        for file in [f for f in files if f.generated_by is None and f.src_uri not in accepted]:
+            if Path(file.abs_src_path or "").is_relative_to(Path(config.docs_dir).absolute()):
+                files.remove(file)
+                log.info(f"not published (see the problems above): {file.src_uri}")
         self.generated = {}
         for page in self._render(generated_pages, self.catalogue, self.templates):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
@@ -233,6 +256,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 f"{outside} pages (case studies, policy and term pages) are linked from index "
                 "pages rather than the nav; `mkdocs build -v` lists them"
             )
+        escape_nav(nav.items)  # section and link titles; page titles wait for on_env
         return nav
 
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
@@ -369,7 +393,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     on_page_context = CombinedEvent(_show_search_the_summary, _restore_content)
 
-    def on_post_page(self, output: str, /, *, page, config) -> str:
+    def on_env(self, env, /, *, config, files):
+        """Every page has its title by now (the theme prints other pages' titles in the
+        nav and footer), and none is rendered yet: escape them all for the theme once."""
+        taxonomies = self.catalogue.taxonomies.values() if self.catalogue else ()
+        contributed = documented_keys(taxonomy.field for taxonomy in taxonomies)
+        for file in files.documentation_pages():
+            if file.page is not None:  # generated pages keep the keys the plugin wrote
+                escape_page(file.page, contributed if file.generated_by is None else None)
+        escape_config(config)
+        return env
+
+    def _insert_blocks(self, output: str, /, *, page, config) -> str:
         """Structured data goes in after sanitising (which rightly strips scripts), and is
         built only from escaped front-matter values."""
         if not self.config.enabled or self.catalogue is None:
@@ -387,10 +422,32 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
         if case is not None:
             json_ld = case_study_json_ld(
-                self.catalogue, case, config.site_url or "", config.site_name
+                self.catalogue, case, config.site_url or "", self._site_name
             )
             head += f'\n<script type="application/ld+json">{json_ld}</script>'
         return output.replace("</head>", head + "\n</head>", 1)
+
+    @event_priority(-100)  # last: the page exactly as it will be written
+    def _guard(self, output: str, /, *, page, config) -> str:
+        return self._guarded(output, page.url)
+
+    def _guarded(self, output: str, url: str) -> str:
+        """The page with its CSP, or the build stops: a page that would run a script not
+        ours is never written, whatever the strictness."""
+        output, problems = guard_page(output, url, self.script_policy)
+        if problems:
+            raise PluginError(
+                f"{url or 'index'}: the finished page is unsafe ({'; '.join(problems)}); "
+                "run `casebook check` to find the content that caused it"
+            )
+        return output
+
+    on_post_page = CombinedEvent(_insert_blocks, _guard)
+
+    def on_post_template(self, output: str, /, *, template_name: str, config) -> str:
+        if template_name.endswith(".html"):  # 404.html; sitemap.xml has no scripts
+            return self._guarded(output, template_name)
+        return output
 
     def on_post_build(self, *, config) -> None:
         if self.render_cache is not None:

@@ -7,12 +7,17 @@ rule changes in one place. Taxonomy fields come from taxonomy.yml, not from here
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 SUMMARY_LIMIT = 300
 POLICY_KINDS = ("legislation", "guidance", "framework", "body")
-# Material for MkDocs reads these from any page; they are allowed everywhere.
-THEME_KEYS = ("hide", "template", "icon", "status", "search", "description")
+# Material for MkDocs reads these from any page; contributors may set only these two.
+# `template`, `icon`, `status` and `search` are refused: a page that picks its own
+# template can render as anything (`template: sitemap.xml`). Generated pages set `hide`
+# and `search` themselves; they are not contributed.
+THEME_KEYS = ("hide", "description")
+HIDE_VALUES = ("navigation", "toc", "footer", "path", "tags", "feedback")
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,13 @@ PAGE_FIELDS = (
 )
 
 FIELDS_BY_KIND = {"case_study": CASE_STUDY_FIELDS, "policy": POLICY_FIELDS, "page": PAGE_FIELDS}
+
+
+def documented_keys(taxonomy_fields: Iterable[str]) -> set[str]:
+    """Every front-matter key a contributor may write, on any kind of page."""
+    specs = (spec.name for fields in FIELDS_BY_KIND.values() for spec in fields)
+    return {*specs, *taxonomy_fields, *THEME_KEYS}
+
 
 # Blocks a page may ask for with `<!-- casebook:NAME [N] -->` (see generate.MARKERS).
 MARKER = re.compile(r"<!--\s*casebook:([a-z-]+)(?:\s+(\d+))?\s*-->")

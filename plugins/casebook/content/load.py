@@ -12,6 +12,7 @@ from typing import Any
 
 from frontmatter.default_handlers import YAMLHandler
 
+from .content_tree import walk_content
 from .problems import Problem, display_path
 from .yaml_source import parse_yaml
 
@@ -106,7 +107,19 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
             )
         return document, problems
 
-    front, body = _YAML.split(text)
+    try:
+        front, body = _YAML.split(text)
+    except ValueError:  # an opening '---' with no closing one
+        problems.append(
+            Problem(
+                display,
+                1,
+                "the front matter starts with '---' on line 1 but is never closed: "
+                "add a line '---' after the last field",
+            )
+        )
+        document.unreadable = True  # its parse error alone is reported
+        return document, problems
     document.has_front_matter = True
     document.body = body
     document.body_line = text.count("\n", 0, len(text) - len(body)) + 1
@@ -139,21 +152,17 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
 
 
 def content_files(content_dir: Path) -> list[Path]:
-    """Every Markdown file under the content directory, in a stable order."""
-    # Only the path inside the content directory decides what is hidden: a checkout
-    # under a hidden folder (~/.src/casebook) is still read.
-    return sorted(
-        path
-        for path in content_dir.rglob("*.md")
-        if path.is_file()
-        and not any(part.startswith(".") for part in path.relative_to(content_dir).parts)
-    )
+    """Every Markdown file under the content directory, in a stable order; symlinks and
+    hidden files are never among them (content_tree.walk_content says why)."""
+    return walk_content(content_dir).markdown
 
 
 def load_documents(content_dir: Path) -> tuple[list[Document], list[Problem]]:
+    """Every Markdown file, and a problem for every file content/ must not hold."""
+    tree = walk_content(content_dir)
     documents: list[Document] = []
-    problems: list[Problem] = []
-    for path in content_files(content_dir):
+    problems: list[Problem] = list(tree.problems)
+    for path in tree.markdown:
         document, found = load_document(path, content_dir)
         problems.extend(found)
         if document is not None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from .fields import (
     CASE_STUDY_FIELDS,
+    HIDE_VALUES,
     POLICY_FIELDS,
     SOURCE_KEYS,
     SOURCES_ITEM_KEYS,
@@ -93,8 +94,16 @@ def front_matter_schema(kind: str, taxonomies: dict[str, Taxonomy]) -> dict[str,
             properties[taxonomy.field] = _taxonomy_schema(taxonomy)
             if taxonomy.required:
                 required.append(taxonomy.field)
+    theme_properties = {
+        "hide": {
+            "type": "array",
+            "items": {"enum": list(HIDE_VALUES)},
+            "description": "parts of the page Material for MkDocs should hide",
+        },
+        "description": {"type": "string", "description": "the page's meta description"},
+    }
     for key in THEME_KEYS:
-        properties[key] = {"description": "read by Material for MkDocs"}
+        properties[key] = theme_properties[key]
     title = "Casebook case study" if kind == "case_study" else "Casebook policy page"
     return {
         "$schema": DRAFT,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .plain_text_rules import plain_text_problems
 from .problems import Problem, display_path
 from .text import is_slug, slugify
 from .yaml_source import parse_yaml
@@ -96,7 +97,10 @@ def load_taxonomies(content_dir: Path) -> tuple[dict[str, Taxonomy], list[Proble
         return parsed.lines.get(key, 1)
 
     taxonomies: dict[str, Taxonomy] = {}
-    problems: list[Problem] = []
+    # Labels, descriptions and questions print in headings, <title> and <meta>: plain text.
+    problems: list[Problem] = [
+        Problem(display, line(key), message) for key, message in plain_text_problems(parsed.data)
+    ]
     fields_seen: dict[str, str] = {}
     for name, spec in parsed.data.items():
         name = str(name)

@@ -11,6 +11,7 @@ from urllib.parse import unquote, urlsplit
 
 from .fields import (
     FIELDS_BY_KIND,
+    HIDE_VALUES,
     LEGACY_FIELDS,
     MARKER_NAMES,
     SOURCE_KEYS,
@@ -19,6 +20,8 @@ from .fields import (
     FieldSpec,
 )
 from .load import Document
+from .markdown_budget import markdown_budget_problem
+from .plain_text_rules import plain_text_problems, title_key
 from .problems import WARNING, Problem
 from .scaffold import template_sections
 from .taxonomy import Taxonomy
@@ -43,6 +46,9 @@ def validate_documents(
         problems.extend(_check_file_name(document))
         problems.extend(_check_front_matter(document, taxonomies, policy_slugs, today))
         problems.extend(_check_body(document))
+        problems.extend(_check_plain_text(document))
+        problems.extend(_check_theme_keys(document))
+        problems.extend(_check_budget(document))
     problems.extend(_check_duplicates(documents))
     return problems
 
@@ -328,6 +334,35 @@ def _examples(taxonomy: Taxonomy) -> str:
     return f", e.g. {', '.join(examples)}" if examples else ""
 
 
+def _check_plain_text(document: Document) -> Iterator[Problem]:
+    """Front matter is plain text everywhere: the theme prints it outside the sanitised
+    body (header, <title>, <meta>, search results)."""
+    for key, message in plain_text_problems(document.meta):
+        yield _problem(document, key, message)
+
+
+def _check_theme_keys(document: Document) -> Iterator[Problem]:
+    hide = document.meta.get("hide")
+    if hide is None:
+        return
+    items = hide if isinstance(hide, list) else [hide]
+    for index, item in enumerate(items):
+        if item not in HIDE_VALUES:
+            key = f"hide.{index}" if isinstance(hide, list) else "hide"
+            yield _problem(
+                document,
+                key,
+                f"'hide' takes a list of {', '.join(HIDE_VALUES)}, not {ascii(item)}",
+            )
+
+
+def _check_budget(document: Document) -> Iterator[Problem]:
+    found = markdown_budget_problem(document.body)
+    if found is not None:
+        line, message = found
+        yield Problem(document.display, document.body_line + line - 1, message)
+
+
 # -- files and bodies -------------------------------------------------------------------
 
 
@@ -367,12 +402,16 @@ def _check_duplicates(documents: list[Document]) -> Iterator[Problem]:
                 )
             title = document.meta.get("title")
             if isinstance(title, str) and title.strip():
-                first = titles.setdefault(title.strip().lower(), document)
+                # Compared as a reader sees them: a copy with a Cyrillic 'а' or a
+                # zero-width space is the same title.
+                first = titles.setdefault(title_key(title), document)
                 if first is not document:
+                    same = title.strip() == str(first.meta.get("title")).strip()
                     yield _problem(
                         document,
                         "title",
-                        f"title {title!r} is already used by "
+                        f"title {ascii(title) if not same else repr(title)} "
+                        f"{'is' if same else 'looks the same as the title'} already used by "
                         f"{first.display}; titles must be unique",
                     )
 
@@ -389,11 +428,14 @@ _BODY_RULES = {
         r"|applet|base|form|meta|link)\b",
         re.IGNORECASE,
     ),
-    # event-handler attributes inside any tag
-    "event": re.compile(r"<[^>]*\s(?P<event_name>on[a-z]+)\s*=", re.IGNORECASE),
+    # event-handler attributes inside any tag ("[^<>]", not "[^>]": each '<' then scans
+    # only to the next one, so '<a ' * 20000 is linear instead of quadratic)
+    "event": re.compile(r"<[^<>]*\s(?P<event_name>on[a-z]+)\s*=", re.IGNORECASE),
     # a script URL in a Markdown link, an HTML attribute or a reference definition
     "url": re.compile(
-        r"(?:\]\(\s*<?|=\s*[\"']?|\]:[ \t]*)\s*"
+        # one quantifier after the opener: "=\s*[\"']?\s*" backtracked quadratically
+        # over a long run of spaces
+        r"(?:\]\(|=|\]:)[\s<\"']*"
         r"(?P<scheme>javascript|vbscript|data)\s*:",
         re.IGNORECASE,
     ),
@@ -458,7 +500,9 @@ def _check_body(document: Document) -> Iterator[Problem]:
             yield Problem(document.display, line, message)
 
 
-_HEADING = re.compile(r"^##[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
+# Linear on any input (as every rule on contributed text): the heading's trailing
+# '#'s and spaces are stripped in Python, not by a lazy pattern that rescans them.
+_HEADING = re.compile(r"^##[ \t]+([^\n]*)", re.MULTILINE)
 _WORD = re.compile(r"[^\W_][\w'’-]*")
 
 
@@ -468,7 +512,7 @@ def _check_body_shape(document: Document) -> Iterator[Problem]:
     prose = "\n".join(
         line for line in document.body.split("\n") if not line.lstrip().startswith("#")
     )
-    words = len(_WORD.findall(re.sub(r"<!--.*?-->", " ", prose, flags=re.DOTALL)))
+    words = len(_WORD.findall(_without_comments(prose)))
     if words < MIN_BODY_WORDS:
         yield Problem(
             document.display,
@@ -477,7 +521,7 @@ def _check_body_shape(document: Document) -> Iterator[Problem]:
             f"{MIN_BODY_WORDS} to say what was done, how and what changed",
             severity=WARNING,
         )
-    found = {heading.strip().lower() for heading in _HEADING.findall(document.body)}
+    found = {heading.rstrip(" \t#").lower() for heading in _HEADING.findall(document.body)}
     missing = [name for name in template_sections() if name.lower() not in found]
     if missing:
         listed = ", ".join(f"'## {name}'" for name in missing)
@@ -490,7 +534,23 @@ def _check_body_shape(document: Document) -> Iterator[Problem]:
         )
 
 
-_LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
+def _without_comments(text: str) -> str:
+    """HTML comments replaced by a space, in one pass (a lazy regex rescans to the end
+    of the text from every unclosed '<!--')."""
+    parts, start = [], 0
+    while (opened := text.find("<!--", start)) != -1:
+        closed = text.find("-->", opened + 4)
+        parts.append(text[start:opened])
+        if closed == -1:
+            return " ".join(parts)
+        start = closed + 3
+    parts.append(text[start:])
+    return " ".join(parts)
+
+
+# Linear on any input: link text is scanned from the innermost '[' only, and the target
+# stops at the next '(' (so '[](' * 100000 does not rescan to the end for every link).
+_LINK = re.compile(r"!?\[[^\[\]]*\]\(\s*<?([^()\s<>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 
 
 def check_links(documents: Iterable[Document], known_uris: set[str]) -> list[Problem]:

@@ -43,6 +43,9 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
                         "write each value out in full",
                         error_line=alias_line,
                     )
+                duplicate = _duplicate_key(node, first_line)
+                if duplicate is not None:
+                    return ParsedYaml(error=duplicate[1], error_line=duplicate[0])
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -69,6 +72,32 @@ def _describe(error: yaml.MarkedYAMLError) -> str:
         f"invalid YAML ({detail}); check the indentation, and put values that contain "
         "a colon or start with a quote in double quotes"
     )
+
+
+def _duplicate_key(node: yaml.Node, first_line: int) -> tuple[int, str] | None:
+    """(line, message) for the first key written twice in one mapping: PyYAML keeps the
+    last silently, so a second `title:` further down would replace the one a reviewer read.
+    Runs after aliases are refused, so the nodes form a tree."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key_node, value_node in current.value:
+                stack.append(value_node)
+                if not isinstance(key_node, yaml.ScalarNode):
+                    continue
+                line = first_line + key_node.start_mark.line
+                if key_node.value in seen:
+                    name = key_node.value if key_node.value.isprintable() else ascii(key_node.value)
+                    return line, (
+                        f"'{name}' is written twice (first on line {seen[key_node.value]}); "
+                        "keep one"
+                    )
+                seen[key_node.value] = line
+        elif isinstance(current, yaml.SequenceNode):
+            stack.extend(current.value)
+    return None
 
 
 def _record_lines(

@@ -7,14 +7,17 @@ import re
 _FENCE = re.compile(r"^(```|~~~).*?^\1[ \t]*$", re.MULTILINE | re.DOTALL)
 # Patterns that start at a line begin with a literal "\n" (the text gets one prepended):
 # Python's re tries a MULTILINE "^" at every position, which is several times slower.
-_HEADING = re.compile(r"\n#{1,6}[ \t]+([^\n]+?)[ \t]*#*[ \t]*(?=\n)")
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+# Every pattern here is linear on contributed text: a character class never spans the
+# character that starts the next attempt ("[^\[\]]", "[^<>]"), and the closing "#" of a
+# heading is trimmed in Python, not by a lazy match that rescans the line.
+_HEADING = re.compile(r"\n#{1,6}[ \t]+([^\n]*)")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^()]*\)")
 _REFERENCE = re.compile(r"^[ \t]*\[[^\]\n]+\]:[ \t]*\S+.*$", re.MULTILINE)
-_TAG = re.compile(r"<[^>\n]+>")
+_TAG = re.compile(r"<[^<>\n]+>")
 _MARKUP = str.maketrans({char: " " for char in "*_`>#|\\"})
 _LIST_MARK = re.compile(r"\n[ \t]*(?:[-+]|\d+\.)[ \t]+")
-_ATTRIBUTES = re.compile(r"\{[:#.][^}\n]*\}")
+_ATTRIBUTES = re.compile(r"\{[:#.][^{}\n]*\}")
 
 
 def _without_fences(markdown: str) -> str:
@@ -22,7 +25,9 @@ def _without_fences(markdown: str) -> str:
 
 
 def headings(markdown: str) -> list[str]:
-    return [_inline(text) for text in _HEADING.findall("\n" + _without_fences(markdown) + "\n")]
+    found = _HEADING.findall("\n" + _without_fences(markdown) + "\n")
+    texts = (text.rstrip(" \t").rstrip("#").rstrip(" \t") for text in found)
+    return [_inline(text) for text in texts if text]
 
 
 def plain_text(markdown: str) -> str:

@@ -111,13 +111,26 @@ def case_studies_csv(catalogue: Catalogue) -> str:
     for record in records:
         writer.writerow(
             {
-                key: "; ".join(value)
-                if isinstance(value, list)
-                else ("" if value is None else value)
+                key: csv_cell("; ".join(value) if isinstance(value, list) else value)
                 for key, value in record.items()
             }
         )
     return buffer.getvalue()
+
+
+# A spreadsheet reads a cell starting with one of these as a formula (=HYPERLINK(...),
+# =cmd|...): OWASP's advice is to start such a cell with a quote, which shows as text.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value: object) -> object:
+    """A value safe to open in a spreadsheet: text that would start a formula gets a
+    leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 def absolute_url(site_url: str, path: str) -> str:
@@ -214,6 +227,17 @@ def case_study_json_ld(catalogue: Catalogue, case: CaseStudy, site_url: str, sit
         if case.source.url:
             citation["url"] = case.source.url
         data["citation"] = citation
-    text = json.dumps(data, ensure_ascii=False, indent=None)
-    # Inside <script>, "</" could end the element early: escape it.
-    return text.replace("</", "<\\/")
+    return json_for_script(data)
+
+
+# Inside <script>, "</script" ends the element and "<!--" changes how the rest of the page
+# parses (a title holding "<!--" blanked the page); escaped as JSON escapes, the data
+# reads the same and no markup is left. U+2028/2029 end lines in older JavaScript.
+_SCRIPT_SAFE = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+)
+
+
+def json_for_script(data: Any) -> str:
+    """JSON to place inside a <script> element, with no '<', '>' or '&' left in it."""
+    return json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_SAFE)
