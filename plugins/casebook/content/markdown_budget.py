@@ -14,10 +14,11 @@ from __future__ import annotations
 import re
 
 # A block's estimated cost: its unclosed '[' and '<' times its length. Measured on this
-# machine, 1e7 units render in 1-3 s, so the document limit keeps any one page near or
-# under 6 s of rendering; a paragraph of prose with a few stray '<' costs under 1e5.
-BLOCK_BUDGET = 10_000_000
-DOCUMENT_BUDGET = 20_000_000
+# machine ('[' is the dearest), 1e7 units render in 2-5 s depending on its load, so the
+# document limit keeps a page's rendering within the 10 s the build may spend on it; a
+# paragraph of prose with a few stray '<' costs under 1e5.
+BLOCK_BUDGET = 5_000_000
+DOCUMENT_BUDGET = 10_000_000
 # Leading columns of indentation, and '>' quote levels, on any line.
 MAX_INDENT = 64
 MAX_QUOTE_DEPTH = 16
