@@ -40,6 +40,7 @@ from .site.generate import CATALOGUE_FACETS, GeneratedPage, generated_pages
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
+from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
 
@@ -131,7 +132,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
-            for name in ("catalogue.js", "self_assessment.js"):
+            for name in ("catalogue.js", "self_assessment.js", "wayfinding.js"):
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
@@ -330,7 +331,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             page.content, self._full_content = self._full_content, None
         return context
 
-    on_page_context = CombinedEvent(_show_search_the_summary, _restore_content)
+    def _wayfinding(self, context, /, *, page, config, nav):
+        """Breadcrumbs for the theme's templates, and each case study's or policy page's
+        summary as its meta description (and so its Open Graph description)."""
+        if not self.config.enabled or self.catalogue is None:
+            return context
+        src_uri = page.file.src_uri
+        context["casebook_breadcrumbs"] = breadcrumbs(self.catalogue, src_uri, page.title or "")
+        context["casebook_case_study"] = self.catalogue.case_study_at(src_uri) is not None
+        item = self.catalogue.case_study_at(src_uri) or self.catalogue.policy_at(src_uri)
+        if item is not None and item.summary and not page.meta.get("description"):
+            page.meta["description"] = item.summary
+        return context
+
+    on_page_context = CombinedEvent(_show_search_the_summary, _wayfinding, _restore_content)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
         """Structured data goes in after sanitising (which rightly strips scripts), and is
