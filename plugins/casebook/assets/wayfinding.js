@@ -13,3 +13,22 @@
   link.href = catalogue.pathname + query;
   link.hidden = false;
 })();
+
+/* A wide table that scrolls sideways in its wrapper (on a phone) can be scrolled with the
+ * keyboard: the wrapper takes a tab stop and a name, only when it does scroll. */
+(function () {
+  "use strict";
+  function label() {
+    Array.prototype.forEach.call(document.querySelectorAll(".md-typeset__scrollwrap"), function (wrap) {
+      var scrolls = wrap.scrollWidth > wrap.clientWidth + 1;
+      if (scrolls && !wrap.hasAttribute("tabindex")) {
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", "Table, scrolls sideways");
+      }
+    });
+  }
+  /* Material wraps the tables once the document is loaded, after this deferred script. */
+  window.addEventListener("load", label);
+  window.addEventListener("resize", label);
+})();
