@@ -472,7 +472,9 @@
     apply(readForm());
     if (window.location.search) remember(window.location.search);
     form.addEventListener("change", function (event) {
-      if (event.target.type === "checkbox" || event.target.tagName === "SELECT") update();
+      /* the text box's change (Enter, or leaving it) applies at once, without the wait */
+      if (event.target.type === "checkbox" || event.target.tagName === "SELECT" ||
+          event.target === text) update();
     });
     sortSelect.addEventListener("change", update);
     form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
