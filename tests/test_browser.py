@@ -226,6 +226,7 @@ FILTER_CASES = {
     "principles=citizen-agency&focus=people-sleeping-rough": [],
     "focus=people-sleeping-rough": ["alpha-network"],
     "text=shared+partner&themes=culture-shift": ["alpha-network"],
+    "started=2015": ["alpha-network"],  # only Alpha gives a start year
 }
 
 

@@ -49,6 +49,8 @@
     cards[card.getAttribute("data-slug")] = card;
   });
   var cardOrder = Object.keys(cards);
+  var cardPosition = {};
+  cardOrder.forEach(function (slug, i) { cardPosition[slug] = i; });
   var records = [];
   var recordIndex = {};
   var data = null;
@@ -69,6 +71,8 @@
         var at = fields.indexOf(facet);
         values[facet] = at < 0 ? [] : entry[1][at].map(function (i) { return data.facets[facet][i]; });
       });
+      /* the year a case study started is a facet too, from its own field */
+      if (facetInfo.started) values.started = entry[4] ? [String(entry[4])] : [];
       var card = cards[slug];
       var link = card ? card.querySelector("h3 a") : null;
       var summary = card ? card.querySelector("p") : null;
@@ -256,7 +260,7 @@
     currentSort = sort;
     var order = records.map(function (record) {
       return { slug: record.slug, published: record.published, started: record.started,
-        at: cardOrder.indexOf(record.slug) };
+        at: cardPosition[record.slug] };
     }).sort(compare(sort));
     var fragment = document.createDocumentFragment();
     order.forEach(function (item) { if (cards[item.slug]) fragment.appendChild(cards[item.slug]); });
@@ -334,8 +338,13 @@
     return button;
   }
 
+  var chipsShown = null;
+
   function showChips(state) {
     var list = selections(state);
+    var key = JSON.stringify(list);
+    if (key === chipsShown) return;  // typing that changes nothing leaves the chips be
+    chipsShown = key;
     chips.textContent = "";
     list.forEach(function (item) {
       var li = document.createElement("li");

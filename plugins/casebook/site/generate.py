@@ -8,6 +8,7 @@ only) and the HTML blocks the plugin places around the rendered Markdown.
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -272,6 +273,22 @@ def filter_facets(catalogue: Catalogue) -> list[dict]:
                     "options": options,
                 }
             )
+    years = Counter(case.started for case in catalogue.case_studies if case.started)
+    if years:  # not a taxonomy, but filtered the same way; newest first
+        facets.append(
+            {
+                "name": "started",
+                "key": "started",
+                "label": "Year started",
+                "singular": "Started",
+                "multiple": False,
+                "open": False,
+                "options": [
+                    {"slug": str(year), "label": str(year), "count": years[year]}
+                    for year in sorted(years, reverse=True)
+                ],
+            }
+        )
     return facets
 
 
