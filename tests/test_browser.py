@@ -454,7 +454,8 @@ def test_identity_footer_titles_and_social_metadata(page, site):
     assert page.get_attribute('meta[property="og:title"]', "content") == "Beta Connections"
     assert page.get_attribute('meta[name="twitter:card"]', "content") == "summary"
     footer = page.inner_text("footer")
-    assert "Content licence: see About." in footer and "Code licence: MIT." in footer
+    # the fixture site has no About page: the footer says so rather than link nowhere
+    assert "Content licence: not stated." in footer and "Code licence: MIT." in footer
     assert "Last built " in footer
     page.goto(site["url"])
     assert page.title() == "Casebook"
@@ -716,3 +717,10 @@ def test_on_a_static_host_the_filters_work_without_the_api(page, static_site):
     page.fill("#cb-text", "pilot")
     page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
     assert visible_cards(page) == ["gamma-pilot"]
+
+
+def test_real_footer_links_to_about_for_the_content_licence(page, real_site):
+    page.goto(real_site["url"] + "case_studies/")
+    link = page.locator("footer a", has_text="About")
+    assert link.get_attribute("href") == "../about/"
+    assert "Code licence: MIT." in page.inner_text("footer")

@@ -199,6 +199,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._searchable = {}
         return files
 
+    def on_env(self, env, /, *, config, files):
+        """The About page's URL for the footer (overrides/partials/footer.html), or "" when
+        the site has none, so the footer never links to a page that is not there."""
+        about = files.get_file_from_path("about.md")
+        env.globals["casebook_about"] = about.url if about is not None else ""
+        return env
+
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
