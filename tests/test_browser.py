@@ -387,6 +387,7 @@ def test_phone_results_first_filters_behind_a_button(phone, site):
     box.tap()
     assert phone.inner_text("#cb-status") == "Showing 2 of 3 case studies."
     assert phone.inner_text("#cb-filters-toggle") == "Filters (1)"
+    assert phone.inner_text("#cb-show-results") == "Show 2 case studies"
     phone.tap("#cb-show-results")
     assert phone.is_hidden("#cb-facets")
     assert phone.evaluate("document.activeElement.id") == "cb-results"

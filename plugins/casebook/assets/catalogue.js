@@ -26,6 +26,7 @@
   var chips = document.getElementById("cb-chips");
   var notice = document.getElementById("cb-notice");
   var cardBox = document.getElementById("cb-cards");
+  var showResults = document.getElementById("cb-show-results");
   var facets = Array.prototype.map.call(
     form.querySelectorAll("[data-facet]"), function (el) { return el.getAttribute("data-facet"); });
   var facetInfo = {};
@@ -308,6 +309,8 @@
     status.textContent = filtered(state)
       ? "Showing " + shown + " of " + plural(total) + "."
       : "Showing all " + plural(total) + ".";
+    var showLabel = "Show " + plural(shown);
+    if (showResults.textContent !== showLabel) showResults.textContent = showLabel;
     toggleCount.textContent = selectedTotal + (state.q ? 1 : 0)
       ? " (" + (selectedTotal + (state.q ? 1 : 0)) + ")" : "";
     showChips(state);
@@ -500,7 +503,7 @@
       setPanel(toggle.getAttribute("aria-expanded") !== "true");
       if (toggle.getAttribute("aria-expanded") === "true") text.focus();
     });
-    document.getElementById("cb-show-results").addEventListener("click", function () {
+    showResults.addEventListener("click", function () {
       setPanel(false);
       document.getElementById("cb-results").focus();
     });
