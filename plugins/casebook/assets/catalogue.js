@@ -211,20 +211,37 @@
     return selected.some(function (v) { return values.indexOf(v) !== -1; });
   }
 
+  /* Per record, how many facets (text counts as one) it fails and, when just one, which:
+     a record is shown when it fails none, and counts towards a facet's options when it
+     fails none or only that facet. Each record is judged once per facet, not once per
+     facet pair. */
+  function tally(state, textOk) {
+    var misses = new Array(records.length), failing = new Array(records.length);
+    records.forEach(function (record, i) {
+      var missed = textOk[i] ? 0 : 2, which = null;
+      for (var f = 0; f < facets.length && missed < 2; f++) {
+        var facet = facets[f];
+        if (!matchesFacet(record.values[facet], state.selected[facet], state.op[facet])) {
+          missed += 1;
+          which = facet;
+        }
+      }
+      misses[i] = missed;
+      failing[i] = which;
+    });
+    return { misses: misses, failing: failing };
+  }
+
   /* Counts per facet option: how many case studies the page would show if that option
      were ticked (for a ticked one, how many shown have it). */
-  function facetCounts(state, textOk, facet) {
+  function facetCounts(state, judged, facet) {
     var selected = state.selected[facet], op = state.op[facet];
     var inSelection = 0, extra = {}, shownWith = {};
     records.forEach(function (record, i) {
-      if (!textOk[i]) return;
-      for (var f = 0; f < facets.length; f++) {
-        var other = facets[f];
-        if (other !== facet &&
-            !matchesFacet(record.values[other], state.selected[other], state.op[other])) return;
-      }
+      var missed = judged.misses[i];
+      if (missed > 1 || (missed === 1 && judged.failing[i] !== facet)) return;
       var values = record.values[facet];
-      var matches = matchesFacet(values, selected, op);
+      var matches = missed === 0;
       if (matches && selected.length) {
         inSelection += 1;
         values.forEach(function (v) { shownWith[v] = (shownWith[v] || 0) + 1; });
@@ -275,14 +292,11 @@
   }
 
   function apply(state) {
-    var textOk = textMatches(state.q);
+    var judged = tally(state, textMatches(state.q));
     var visible = {};
     shownRecords = [];
     records.forEach(function (record, i) {
-      var ok = textOk[i] && facets.every(function (facet) {
-        return matchesFacet(record.values[facet], state.selected[facet], state.op[facet]);
-      });
-      if (ok) { visible[record.slug] = true; shownRecords.push(record); }
+      if (judged.misses[i] === 0) { visible[record.slug] = true; shownRecords.push(record); }
     });
     placeCards(state.sort);
     cardOrder.forEach(function (slug) {
@@ -293,7 +307,7 @@
     });
     var selectedTotal = 0;
     facets.forEach(function (facet) {
-      var info = facetInfo[facet], counts = facetCounts(state, textOk, facet);
+      var info = facetInfo[facet], counts = facetCounts(state, judged, facet);
       info.order.forEach(function (value) {
         var box = info.boxes[value], label = "(" + counts[value] + ")";
         if (box.count.textContent !== label) box.count.textContent = label;
