@@ -107,6 +107,7 @@ def site_config(content: Path, site_dir: Path) -> Path:
     )
     project = project.replace("docs_dir: content", f"docs_dir: {content}")
     project = project.replace("site_dir: build/site", f"site_dir: {site_dir}")
+    project = project.replace("custom_dir: overrides", f"custom_dir: {ROOT / 'overrides'}")
     config.write_text(project, encoding="utf-8")
     return config
 

@@ -102,6 +102,16 @@ def test_filters_and_limit(server):
     assert status == 200 and len(json.loads(body)) == 2
 
 
+def test_the_catalogue_parameter_names_work_and_the_old_ones_are_aliases(server):
+    catalogue = "/api/search?text=test&themes=culture-shift&principles=citizen-agency"
+    status, _, body = get(server, catalogue + "&place=scotland")
+    assert status == 200 and [h["slug"] for h in json.loads(body)] == ["gamma-pilot"]
+    status, _, old = get(server, "/api/search?q=test&theme=culture-shift&place=scotland")
+    assert json.loads(old) == json.loads(body)
+    status, _, body = get(server, "/api/search?text=test&focus=people-sleeping-rough")
+    assert status == 200 and [h["slug"] for h in json.loads(body)] == ["alpha-network"]
+
+
 def test_suggestion_header_when_nothing_matches(server):
     status, headers, body = get(server, "/api/search?q=kewyorker")
     assert status == 200 and json.loads(body) == []
@@ -111,7 +121,7 @@ def test_suggestion_header_when_nothing_matches(server):
 @pytest.mark.parametrize(
     "query,message",
     [
-        ("", "q is required"),
+        ("", "text (or q) is required"),
         ("q=" + "a" * 201, "at most 200"),
         ("q=x&limit=0", "limit must be"),
         ("q=x&limit=51", "limit must be"),

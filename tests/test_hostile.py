@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from casebook.content.catalogue import load_catalogue
 from casebook.content.plain_text_rules import plain_text_problem, title_key
+from casebook.mkdocs_plugin import ASSET_URI, SCRIPTS
 from casebook.site.page_guard import ScriptPolicy, scan_page
 
 from .conftest import ROOT, TODAY, errors, run_mkdocs_build
@@ -323,7 +324,7 @@ def test_pathological_pages_cost_the_build_little(hostile_site):
 def test_no_published_page_holds_an_event_handler_or_foreign_script(hostile_site):
     site = hostile_site["site"]
     policy = ScriptPolicy(
-        script_files={"assets/casebook/catalogue.js", "assets/casebook/self_assessment.js"},
+        script_files={f"{ASSET_URI}/{name}" for name in SCRIPTS},
         inline=[re.compile(r".*", re.S)],  # the build already checked inline scripts
     )
     pages = sorted(site.rglob("*.html"))
@@ -439,10 +440,10 @@ def test_a_theme_override_that_adds_an_event_handler_fails_the_build(content, tm
     config = tmp_path / "mkdocs.yml"
     run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")  # writes mkdocs.yml
     text = config.read_text(encoding="utf-8")
-    config.write_text(
-        text.replace("  name: material\n", f"  name: material\n  custom_dir: {overrides}\n"),
-        encoding="utf-8",
-    )
+    # The site's own custom_dir gives way to this one (a second key would not win).
+    text = re.sub(r"^  custom_dir: .*$", f"  custom_dir: {overrides}", text, flags=re.M)
+    assert f"custom_dir: {overrides}" in text
+    config.write_text(text, encoding="utf-8")
     result = subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "-f", str(config)],
         capture_output=True,

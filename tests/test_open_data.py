@@ -89,14 +89,17 @@ def test_compact_filter_data_decodes_to_the_export(built):
     fields = list(data["facets"])
     assert fields == ["themes", "principles", "place", "programme", "focus"]
     decoded = {}
-    for slug, positions, partners in data["cases"]:
+    for slug, positions, partners, published, started in data["cases"]:
         decoded[slug] = {
             field: [data["facets"][field][i] for i in positions[n]]
             for n, field in enumerate(fields)
         }
+        decoded[slug].update(published=published or None, started=started)
         decoded[slug]["partners"] = [data["partners"][i] for i in partners]
     for record in records(built):
         expected = {
+            "published": record["published"],
+            "started": record["started"],
             "themes": record["themes"],
             "principles": record["principles"],
             "place": [record["place"]] if record["place"] else [],
@@ -105,6 +108,9 @@ def test_compact_filter_data_decodes_to_the_export(built):
             "partners": record["partners"],
         }
         assert decoded[record["slug"]] == expected
+    assert data["labels"]["themes"][data["facets"]["themes"].index("culture-shift")] == (
+        "Culture shift"
+    )
 
 
 def test_json_objects_and_csv_columns_follow_one_field_list(built):

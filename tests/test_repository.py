@@ -108,19 +108,22 @@ def test_ci_entry_point_runs_the_readme_test_command():
     assert "make serve" in readme and "make test" in readme
 
 
-def test_the_site_links_the_repository_the_guide_and_the_form():
+def test_the_site_links_the_repository_the_guide_and_the_form(tmp_path):
+    """The repository's address is never guessed: the Pages workflow gives it (REPO_URL,
+    from the repository it runs in), and the footer links the repository, the form and
+    the contribution guide from it; both paths name files the repository holds."""
     config = (ROOT / "mkdocs.yml").read_text(encoding="utf-8")
-    repo_url = re.search(r"^repo_url: (\S+)$", config, re.MULTILINE).group(1)
+    assert re.search(r'^repo_url: !ENV \[REPO_URL, ""\]$', config, re.MULTILINE)
+    pages = (ROOT / ".github/workflows/pages.yml").read_text(encoding="utf-8")
+    assert "REPO_URL: ${{ github.server_url }}/${{ github.repository }}" in pages
     extra = {
         key: value for key, value in re.findall(r"^  (\w+_path): (\S+)$", config, re.MULTILINE)
     }
     assert (ROOT / extra["contributing_path"].removeprefix("blob/main/")).is_file()
     form = extra["suggest_case_study_path"].split("template=")[1]
     assert (ROOT / ".github/ISSUE_TEMPLATE" / form).is_file()
+    footer = (ROOT / "overrides/partials/footer.html").read_text(encoding="utf-8")
+    for key in ("suggest_case_study_path", "contributing_path"):
+        assert f"config.extra.{key}" in footer
     about = (ROOT / "content/about.md").read_text(encoding="utf-8")
-    links = re.findall(r"\]\((https://github\.com/[^)]+)\)", about)
-    assert links == [
-        repo_url,
-        f"{repo_url}/{extra['suggest_case_study_path']}",
-        f"{repo_url}/{extra['contributing_path']}",
-    ]
+    assert "github.com" not in about  # no address written by hand

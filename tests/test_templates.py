@@ -19,7 +19,7 @@ def build_with_overrides(content, tmp_path, overrides: dict[str, str]):
     """A strict build of the fixture content with `theme.custom_dir: overrides`."""
     config = site_config(content, tmp_path / "site")
     text = config.read_text(encoding="utf-8")
-    config.write_text(text.replace("theme:\n", "theme:\n  custom_dir: overrides\n", 1))
+    config.write_text(re.sub(r"(?m)^  custom_dir: .*$", "  custom_dir: overrides", text, count=1))
     (content.parent / "overrides").mkdir(exist_ok=True)
     for name, template in overrides.items():
         write(content.parent / "overrides", name, template)

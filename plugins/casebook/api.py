@@ -1,8 +1,9 @@
 """The search API and static site as one WSGI application, for hosts with a server.
 
-GET /api/search?q=&theme=&principle=&place=&kind=&limit= answers the same JSON as
-`casebook search --json`; every other GET serves a file from the built site, never
-from outside it.
+GET /api/search?text=&themes=&principles=&place=&programme=&focus=&kind=&limit= answers
+the same JSON as `casebook search --json`; the parameter names are the catalogue's (the
+front-matter fields, and `text`), and the older `q`, `theme`, `principle` still work.
+Every other GET serves a file from the built site, never from outside it.
 
 Every response carries `X-Content-Type-Options: nosniff` and a Content-Security-Policy
 header: for an HTML page, the policy in its own `<meta http-equiv="Content-Security-Policy">`
@@ -206,15 +207,20 @@ class SearchApp:
         )
 
     def _parameters(self, params: dict[str, list[str]]):
-        allowed = {"q", "kind", "limit", *SHORT_NAMES, *self.taxonomies}
+        # The catalogue's names (front-matter fields) first; taxonomy names and the older
+        # short names are aliases.
+        fields = {taxonomy.field: name for name, taxonomy in self.taxonomies.items()}
+        names = {**{name: name for name in self.taxonomies}, **SHORT_NAMES, **fields}
+        allowed = {"text", "q", "kind", "limit", *names}
         unknown = sorted(set(params) - allowed)
         if unknown:
             raise BadRequest(
-                f"unknown parameter '{unknown[0]}'; use q, kind, limit, " + ", ".join(SHORT_NAMES)
+                f"unknown parameter '{unknown[0]}'; use text, kind, limit, " + ", ".join(fields)
             )
-        query = one_line(" ".join(params.get("q", [])))  # a line break is a space
+        # a line break is a space
+        query = one_line(" ".join(params.get("text", []) + params.get("q", [])))
         if not query:
-            raise BadRequest("q is required: the words to search for")
+            raise BadRequest("text (or q) is required: the words to search for")
         if len(query) > MAX_QUERY:
             raise BadRequest(f"q is {len(query)} characters; at most {MAX_QUERY}")
         kind = (params.get("kind") or [""])[-1] or None
@@ -225,9 +231,9 @@ class SearchApp:
             raise BadRequest(f"limit must be a whole number from 1 to {MAX_LIMIT}")
         filters: dict[str, list[str]] = {}
         for name, values in params.items():
-            taxonomy = SHORT_NAMES.get(name, name)
-            if name in ("q", "kind", "limit"):
+            if name in ("text", "q", "kind", "limit"):
                 continue
+            taxonomy = names[name]
             cleaned = [value for value in values if value]
             if cleaned:
                 filters.setdefault(taxonomy, []).extend(cleaned)

@@ -56,6 +56,7 @@ from .site.page_guard import (
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
+from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
 
@@ -112,6 +113,8 @@ def page_url_to(page_url: str, target: str) -> str:
 
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
+# The site\'s own scripts, each an external deferred file (the CSP lists no inline one).
+SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js")
 
 
 class _WarningCounter(logging.Handler):
@@ -160,7 +163,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
-            for name in ("catalogue.js", "self_assessment.js"):
+            for name in SCRIPTS:
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
@@ -391,7 +394,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             page.content, self._full_content = self._full_content, None
         return context
 
-    on_page_context = CombinedEvent(_show_search_the_summary, _restore_content)
+    def _wayfinding(self, context, /, *, page, config, nav):
+        """Breadcrumbs for the theme's templates, and each case study's or policy page's
+        summary as its meta description (and so its Open Graph description)."""
+        if not self.config.enabled or self.catalogue is None:
+            return context
+        src_uri = page.file.src_uri
+        context["casebook_breadcrumbs"] = breadcrumbs(self.catalogue, src_uri, page.title or "")
+        context["casebook_case_study"] = self.catalogue.case_study_at(src_uri) is not None
+        item = self.catalogue.case_study_at(src_uri) or self.catalogue.policy_at(src_uri)
+        if item is not None and item.summary and not page.meta.get("description"):
+            page.meta["description"] = item.summary
+        return context
+
+    on_page_context = CombinedEvent(_show_search_the_summary, _wayfinding, _restore_content)
 
     def on_env(self, env, /, *, config, files):
         """Every page has its title by now (the theme prints other pages' titles in the
@@ -402,6 +418,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if file.page is not None:  # generated pages keep the keys the plugin wrote
                 escape_page(file.page, contributed if file.generated_by is None else None)
         escape_config(config)
+        # The About page's URL for the footer (overrides/partials/footer.html), or "" when
+        # the site has none, so the footer never links to a page that is not there.
+        about = files.get_file_from_path("about.md")
+        env.globals["casebook_about"] = about.url if about is not None else ""
         return env
 
     def _insert_blocks(self, output: str, /, *, page, config) -> str:

@@ -67,13 +67,15 @@ def case_studies_json(catalogue: Catalogue) -> str:
 
 def catalogue_filter_data(catalogue: Catalogue, taxonomy_names: tuple[str, ...]) -> str:
     """What the catalogue page's filters need, and nothing else: for each case study its
-    slug, the positions of its terms in each facet's list, and its partners' names. Titles
-    and summaries are already in the page's cards. At 1,000 case studies this is a
-    fraction of the full export (measured in benchmarks/)."""
+    slug, the positions of its terms in each facet's list, its partners' names, its
+    publication date and start year (for sorting). Each facet's term labels come once, for
+    chips and downloads. Titles and summaries are already in the page's cards. At 1,000
+    case studies this is a fraction of the full export (measured in benchmarks/)."""
     taxonomies = [
         catalogue.taxonomies[name] for name in taxonomy_names if name in catalogue.taxonomies
     ]
     facets = {t.field: [term.slug for term in catalogue.terms(t.name)] for t in taxonomies}
+    labels = {t.field: [term.label for term in catalogue.terms(t.name)] for t in taxonomies}
     positions = {t.field: {slug: i for i, slug in enumerate(facets[t.field])} for t in taxonomies}
     partners = (
         [term.label for term in catalogue.terms("partners")]
@@ -96,8 +98,15 @@ def catalogue_filter_data(catalogue: Catalogue, taxonomy_names: tuple[str, ...])
             for term in case.terms.get("partners", ())
             if term.label in partner_positions
         ]
-        cases.append([case.slug, terms, named])
-    data = {"version": 1, "facets": facets, "partners": partners, "cases": cases}
+        published = case.published.isoformat() if case.published else ""
+        cases.append([case.slug, terms, named, published, case.started])
+    data = {
+        "version": 2,
+        "facets": facets,
+        "labels": labels,
+        "partners": partners,
+        "cases": cases,
+    }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 

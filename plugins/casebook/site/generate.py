@@ -7,8 +7,14 @@ only) and the HTML blocks the plugin places around the rendered Markdown.
 
 from __future__ import annotations
 
+import functools
 import json
+from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote
+
+import yaml
 
 from ..content.model import Catalogue, page_url, term_src_uri
 from ..content.taxonomy import Taxonomy, Term
@@ -22,6 +28,12 @@ SELF_ASSESSMENT_URI = "index/self-assessment.md"
 # Facets offered as filters on the catalogue page, by taxonomy name. The URL and form
 # keys are the front-matter field names (themes, principles, place, programme, focus).
 CATALOGUE_FACETS = ("themes", "principles", "places", "programmes", "focus")
+# The catalogue's orders, the first the default (the order of the cards in the page).
+CATALOGUE_SORTS = (
+    ("title", "A to Z"),
+    ("newest", "Newest first"),
+    ("started", "Most recently started"),
+)
 # A questionnaire stays readable in a large library: a few examples a principle, and a
 # link to the principle's own page for the rest.
 ASSESSMENT_CASES = 5
@@ -138,7 +150,11 @@ def taxonomy_index_page(
         for group in taxonomy.groups.values()
     ]
     shown = terms if taxonomy.pages == "all" else [t for t in terms if t.slug in listed]
-    body = _body(
+    if taxonomy.name == "places":
+        map_block = place_map(catalogue, templates, uri, listed)
+    else:
+        map_block = HtmlBlock()
+    body = map_block + _body(
         templates,
         "casebook/taxonomy_index.html",
         taxonomy=taxonomy,
@@ -146,6 +162,44 @@ def taxonomy_index_page(
         terms=[entry(t) for t in shown] if not groups else [],
     )
     return GeneratedPage(uri, front_matter(taxonomy.label, taxonomy.description), body)
+
+
+PLACE_TILE = 64  # px in the map's own units; the SVG scales to the page's width
+PLACE_GAP = 6
+
+
+def place_map(catalogue: Catalogue, templates: Templates, uri: str, listed: set[str]) -> HtmlBlock:
+    """The council areas as a tile-grid map: every area, its count, a link where it has a
+    page. The grid is data (council_areas.yml), so no boundary files or map service."""
+    step = PLACE_TILE + PLACE_GAP
+    areas = [
+        {
+            **area,
+            "left": area["x"] * step,
+            "top": area["y"] * step,
+            "count": (count := len(catalogue.cases_for("places", area["slug"]))),
+            "url": page_url_from(uri, f"places/{area['slug']}.md")
+            if count and area["slug"] in listed
+            else "",
+        }
+        for area in council_areas()
+    ]
+    width = max(a["left"] for a in areas) + PLACE_TILE
+    height = max(a["top"] for a in areas) + PLACE_TILE
+    return _body(
+        templates,
+        "casebook/place_map.html",
+        areas=areas,
+        size=PLACE_TILE,
+        width=width,
+        height=height,
+    )
+
+
+@functools.cache
+def council_areas() -> tuple[dict, ...]:
+    path = Path(__file__).parent / "council_areas.yml"
+    return tuple(yaml.safe_load(path.read_text(encoding="utf-8")))
 
 
 def term_page(
@@ -164,6 +218,12 @@ def term_page(
     after = templates.block(
         "casebook/term_cases.html", search_exclude=True, cases=case_links(cases, uri)
     )
+    if taxonomy.name in CATALOGUE_FACETS and cases:
+        filtered = (
+            page_url_from(uri, CATALOGUE_URI) + f"?{quote(taxonomy.field)}={quote(term.slug)}"
+        )
+        link = templates.block("casebook/term_catalogue_link.html", url=filtered, label=term.label)
+        after = link + after
     # Open vocabularies (partners, focus) run to hundreds of terms whose pages only list
     # case studies: they stay out of the in-browser index, which has to stay small.
     markdown = front_matter(term.label, term.description, search_exclude=taxonomy.open)
@@ -191,9 +251,13 @@ def catalogue_page(catalogue: Catalogue, templates: Templates) -> GeneratedPage:
         data_src=_file_url(uri, "data/catalogue.json"),
         api=_file_url(uri, "api/search"),
         facets=filter_facets(catalogue),
+        sorts=[{"value": value, "label": label} for value, label in CATALOGUE_SORTS],
         cards=[card(case, uri) for case in catalogue.case_studies],
     )
-    markdown = front_matter("Case studies", "Every case study in the knowledge base.", ("toc",))
+    # No navigation column: the filters take the left of the page.
+    markdown = front_matter(
+        "Case studies", "Every case study in the knowledge base.", ("navigation", "toc")
+    )
     return GeneratedPage(uri, markdown, body, after)
 
 
@@ -204,25 +268,46 @@ def _file_url(from_uri: str, path: str) -> str:
 
 def filter_facets(catalogue: Catalogue) -> list[dict]:
     """The catalogue's filters: a facet per taxonomy in CATALOGUE_FACETS that has terms in
-    use, keyed by the front-matter field, each term with its count."""
+    use, keyed by the front-matter field, each term with its count. A term no case study
+    uses is left out: ticking it could only ever show nothing. `multiple` facets (a case
+    study may have several of their terms) offer "any of" or "all of"."""
     facets = []
     for name in CATALOGUE_FACETS:
         taxonomy = catalogue.taxonomies.get(name)
         terms = catalogue.terms_with_pages(name) if taxonomy else []
-        if taxonomy and terms:
-            options = [
-                {"slug": t.slug, "label": t.label, "count": len(catalogue.cases_for(name, t.slug))}
-                for t in terms
-            ]
+        options = [
+            {"slug": t.slug, "label": t.label, "count": count}
+            for t in terms
+            if (count := len(catalogue.cases_for(name, t.slug)))
+        ]
+        if taxonomy and options:
             facets.append(
                 {
                     "name": name,
                     "key": taxonomy.field,
                     "label": taxonomy.label,
+                    "singular": taxonomy.singular,
+                    "multiple": taxonomy.multiple,
                     "open": name in ("themes", "principles"),
                     "options": options,
                 }
             )
+    years = Counter(case.started for case in catalogue.case_studies if case.started)
+    if years:  # not a taxonomy, but filtered the same way; newest first
+        facets.append(
+            {
+                "name": "started",
+                "key": "started",
+                "label": "Year started",
+                "singular": "Started",
+                "multiple": False,
+                "open": False,
+                "options": [
+                    {"slug": str(year), "label": str(year), "count": years[year]}
+                    for year in sorted(years, reverse=True)
+                ],
+            }
+        )
     return facets
 
 

@@ -24,6 +24,8 @@ EXTRA_TAGS = {
     "use",
     "g",
     "title",
+    "rect",
+    "text",
 }
 COMMON_ATTRIBUTES = {"class", "id", "title", "role", "hidden", "lang", "dir", "tabindex"}
 EXTRA_ATTRIBUTES = {
@@ -56,7 +58,10 @@ EXTRA_ATTRIBUTES = {
     "ol": {"start", "reversed", "type"},
     "td": {"colspan", "rowspan", "align", "headers"},
     "th": {"colspan", "rowspan", "align", "scope", "headers"},
-    "svg": {"viewbox", "xmlns", "width", "height", "fill", "aria-hidden", "focusable"},
+    # html5ever gives SVG attributes their SVG case: viewBox, not viewbox.
+    "svg": {"viewbox", "viewBox", "xmlns", "width", "height", "fill", "aria-hidden", "focusable"},
+    "rect": {"x", "y", "width", "height", "rx"},
+    "text": {"x", "y", "text-anchor"},
     "path": {"d", "fill", "fill-rule", "clip-rule"},
     "use": {"href"},
     "time": {"datetime"},

@@ -146,3 +146,32 @@ def citation(case: CaseStudy, site_url: str = "") -> str:
         year = f", {case.source.year}" if case.source.year else ""
         text += f" Based on: {case.source.title} ({case.source.publisher}{year})."
     return text
+
+
+# Where each kind of page sits, for its breadcrumbs: the first folder of its path, and the
+# index page of that folder (or none, when the section has no page of its own).
+SECTIONS = {
+    "case_studies": ("Case studies", "case_studies/index.md"),
+    "policy": ("Policy", "policy/index.md"),
+    "guides": ("Guides", None),
+    "index": ("Guides", None),
+}
+
+
+def breadcrumbs(catalogue: Catalogue, src_uri: str, title: str) -> list[Link]:
+    """Home, the page's section, the page: for case studies, term pages, policy pages and
+    guides. A crumb with an empty URL is text, not a link. Index pages and the home page
+    get none (they are the sections)."""
+    folder, _, rest = src_uri.partition("/")
+    if not rest or rest == "index.md":
+        return []
+    home = Link("Home", page_url_from(src_uri, "index.md"))
+    if folder in catalogue.taxonomies:
+        taxonomy = catalogue.taxonomies[folder]
+        section = Link(taxonomy.label, page_url_from(src_uri, f"{folder}/index.md"))
+    elif folder in SECTIONS:
+        label, index = SECTIONS[folder]
+        section = Link(label, page_url_from(src_uri, index) if index else "")
+    else:
+        return []
+    return [home, section, Link(title, "")]
