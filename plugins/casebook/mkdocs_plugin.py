@@ -1,8 +1,11 @@
-"""The casebook MkDocs plugin: wires MkDocs' build hooks to the core, and nothing else."""
+"""The casebook MkDocs plugin: wires MkDocs' build hooks to the core, and nothing else.
+
+What it needs of MkDocs beyond the plugin API (a page's rendering, its table of
+contents) is in mkdocs_internals.py.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from pathlib import Path
@@ -11,91 +14,31 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.toc import AnchorLink, get_toc
 
+from . import mkdocs_internals as internals
 from .background import BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
 from .content.model import Catalogue
-from .site.blocks import (
-    browser_search_extract,
-    case_list,
-    case_study_footer,
-    case_study_panel,
-    expand_markers,
-    policy_footer,
-)
-from .site.export import (
-    CSV_URI,
-    EXPORT_URI,
-    FEED_URI,
-    FILTER_DATA_URI,
-    atom_feed,
-    case_studies_csv,
-    case_studies_json,
-    case_study_json_ld,
-    catalogue_filter_data,
-)
-from .site.generate import CATALOGUE_FACETS, GeneratedPage, generated_pages
+from .site import blocks
+from .site.export import open_data_files
+from .site.generate import GeneratedPage, generated_pages
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
-from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
+from .site.templating import HtmlBlock, TemplateProblem, Templates
 
 log = get_plugin_logger(__name__)
-
-
-def _heading_ids(items) -> set[str]:
-    ids: set[str] = set()
-    for item in items:
-        ids.add(item.id)
-        ids |= _heading_ids(item.children)
-    return ids
-
-
-def _add_to_toc(page, headings: tuple[Heading, ...]) -> None:
-    """Headings the plugin placed after the rendered Markdown, added to the table of
-    contents under the last heading of a higher level, as the toc extension nests them."""
-    for heading in headings:
-        siblings = page.toc.items
-        while siblings and siblings[-1].level < heading.level:
-            siblings = siblings[-1].children
-        siblings.append(AnchorLink(heading.title, heading.id, heading.level))
-        anchors = getattr(page, "present_anchor_ids", None)  # MkDocs' anchor validation
-        if isinstance(anchors, set):
-            anchors.add(heading.id)
-
-
-def _toc_tokens(items) -> list[dict]:
-    return [
-        {"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)}
-        for i in items
-    ]
-
-
-def _render_context(config, files: Files) -> str:
-    """Everything besides a page's own Markdown that its rendering depends on."""
-    import markdown
-    import mkdocs
-
-    return digest(
-        mkdocs.__version__,
-        markdown.__version__,
-        json.dumps(config.markdown_extensions),
-        json.dumps(config.mdx_configs, sort_keys=True, default=repr),
-        repr(config["validation"]),
-        str(config.use_directory_urls),
-        "\n".join(sorted(f"{f.src_uri} {f.dest_uri}" for f in files)),
-    )
-
-
-def page_url_to(page_url: str, target: str) -> str:
-    """A relative URL from a page (directory URL) to a file at the site root."""
-    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
-    return "../" * depth + target
-
-
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
+
+
+def core(function, *arguments, **keywords):
+    """Call the core; a template's failure stops the build with the template's path and
+    line, not a traceback."""
+    try:
+        return function(*arguments, **keywords)
+    except TemplateProblem as error:
+        raise PluginError(str(error)) from None
 
 
 class _WarningCounter(logging.Handler):
@@ -112,22 +55,21 @@ class _WarningCounter(logging.Handler):
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
+    templates: Templates | None = None
     background: BackgroundBuild | None = None
     generated: dict[str, GeneratedPage] = {}  # by src_uri
-    templates: Templates | None = None
     _full_content: str | None = None
     _searchable: dict[str, str] = {}  # src_uri -> the part of a page Material should index
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
-
     counter: _WarningCounter | None = None
 
     def on_config(self, config):
         if self.counter is not None:  # `mkdocs serve` rebuilds: count afresh each time
-            logging.getLogger("mkdocs").removeHandler(self.counter)
+            internals.engine_logger().removeHandler(self.counter)
         self.counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(self.counter)
+        internals.engine_logger().addHandler(self.counter)
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
@@ -145,10 +87,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         templates = Templates(custom_dir)
         for problem in templates.problems:
             log.warning(str(problem))
-        try:
-            templates.check()
-        except TemplateProblem as error:
-            raise PluginError(str(error)) from None
+        core(templates.check)
         if templates.overrides:
             names = ", ".join(path.name for path in templates.overrides)
             log.info(f"templates overridden from {templates.overrides[0].parent}: {names}")
@@ -161,26 +100,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         for problem in problems:
             log.warning(str(problem))  # under --strict, any warning fails the build
         self.generated = {}
-        for page in self._render(generated_pages, self.catalogue, self.templates):
+        for page in core(generated_pages, self.catalogue, self.templates):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
                 self.generated[page.src_uri] = page
-        files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
-        files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
-        files.append(
-            File.generated(
-                config,
-                FILTER_DATA_URI,
-                content=catalogue_filter_data(self.catalogue, CATALOGUE_FACETS),
-            )
-        )
-        files.append(
-            File.generated(
-                config,
-                FEED_URI,
-                content=atom_feed(self.catalogue, config.site_url or "", config.site_name),
-            )
-        )
+        site = (config.site_url or "", config.site_name)
+        for uri, content in open_data_files(self.catalogue, *site).items():
+            files.append(File.generated(config, uri, content=content))
         for asset in sorted(ASSETS.iterdir()):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
@@ -201,18 +127,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
-        return self._render(
-            expand_markers, markdown, self.catalogue, page.file.src_uri, self.templates
-        )
-
-    @staticmethod
-    def _render(function, *arguments, **keywords):
-        """A core call that renders templates: a template's failure stops the build with
-        the template's file and line, not a traceback."""
-        try:
-            return function(*arguments, **keywords)
-        except TemplateProblem as error:
-            raise PluginError(str(error)) from None
+        src_uri = page.file.src_uri
+        return core(blocks.expand_markers, markdown, self.catalogue, src_uri, self.templates)
 
     @event_priority(-100)  # last: the key is the Markdown exactly as it will be rendered
     def _reuse_rendering(self, markdown: str, /, *, page, config, files) -> str:
@@ -224,7 +140,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if record is None:
             self._to_store[page.file.src_uri] = (key, self.counter.count)
         else:
-            page.render = lambda config, files: self._restore(page, record, files)
+            internals.reuse_rendering(page, record)
         return markdown
 
     on_page_markdown = CombinedEvent(_expand, _reuse_rendering)
@@ -237,42 +153,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.render_cache = None
             if cacheable(config.markdown_extensions):
                 path = Path(config.config_file_path).parent / self.config.cache_dir
-                self.render_cache = RenderCache(
-                    path / "rendered.json", _render_context(config, files)
-                )
+                context = internals.render_context(config, files)
+                self.render_cache = RenderCache(path / "rendered.json", context)
         return self.render_cache
-
-    def _restore(self, page, record: dict, files: Files) -> None:
-        """Stands in for Page.render: sets what it sets, from what it set last time."""
-        del page.render
-        page.content = record["html"]
-        page.toc = get_toc(record["toc"])
-        page._title_from_render = record["title"]
-        page.present_anchor_ids = set(record["anchors"])
-        page.links_to_anchors = {
-            target: links
-            for uri, links in record["links"].items()
-            if (target := files.get_file_from_path(uri)) is not None
-        }
 
     @event_priority(100)  # first: keep the rendering before any plugin changes it
     def _keep_rendering(self, html: str, /, *, page, config, files) -> str:
         pending = self._to_store.pop(page.file.src_uri, None)
         # Only a rendering that logged no warning is kept: reusing it would hide them.
         if pending is not None and pending[1] == self.counter.count and self.render_cache:
-            self.render_cache.put(
-                pending[0],
-                {
-                    "html": html,
-                    "toc": _toc_tokens(page.toc),
-                    "title": getattr(page, "_title_from_render", None),
-                    "anchors": sorted(page.present_anchor_ids or ()),
-                    "links": {
-                        target.src_uri: links
-                        for target, links in (page.links_to_anchors or {}).items()
-                    },
-                },
-            )
+            self.render_cache.put(pending[0], internals.rendering_of(page, html))
         return html
 
     def _place_blocks(self, html: str, /, *, page, config, files) -> str:
@@ -281,8 +171,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return html
         if self.catalogue is None:
             return sanitise_html(html)
-        before, after = self._render(self._blocks, page, config)
-        _add_to_toc(page, before.headings + after.headings)
+        before, after = core(self._blocks, page, config)
+        internals.add_to_toc(page, before.headings + after.headings)
         # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
         page_html = sanitise_html(before.html + html)
         if after.search_exclude:  # Material's search parses only what it would index
@@ -293,21 +183,21 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def _blocks(self, page, config) -> tuple[HtmlBlock, HtmlBlock]:
         catalogue, templates, src_uri = self.catalogue, self.templates, page.file.src_uri
+        taken = frozenset(internals.heading_ids(page.toc))
         case = catalogue.case_study_at(src_uri)
         if case is not None:
-            footer = case_study_footer(
+            footer = blocks.case_study_footer(
                 templates,
                 catalogue,
                 case,
                 related_slot=self._related_slot,
                 site_url=config.site_url or "",
-                taken=frozenset(_heading_ids(page.toc)),
+                taken=taken,
             )
-            return HtmlBlock(case_study_panel(templates, catalogue, case)), footer
+            return HtmlBlock(blocks.case_study_panel(templates, catalogue, case)), footer
         policy = catalogue.policy_at(src_uri)
         if policy is not None:
-            taken = frozenset(_heading_ids(page.toc))
-            return HtmlBlock(), policy_footer(templates, catalogue, policy, taken)
+            return HtmlBlock(), blocks.policy_footer(templates, catalogue, policy, taken)
         generated = self.generated.get(src_uri)
         if generated is None:
             return HtmlBlock(), HtmlBlock()
@@ -319,7 +209,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
             self._full_content = page.content
-            page.content = self._render(browser_search_extract, self.templates, case)
+            page.content = core(blocks.browser_search_extract, self.templates, case)
         elif searchable is not None:
             self._full_content, page.content = page.content, searchable
         return context
@@ -333,27 +223,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     on_page_context = CombinedEvent(_show_search_the_summary, _restore_content)
 
     def on_post_page(self, output: str, /, *, page, config) -> str:
-        """Structured data goes in after sanitising (which rightly strips scripts), and is
-        built only from escaped front-matter values."""
+        """The related list, once the second process has it, and the <head> additions
+        (after sanitising, which rightly strips scripts)."""
         if not self.config.enabled or self.catalogue is None:
             return output
-        case = self.catalogue.case_study_at(page.file.src_uri)
+        src_uri = page.file.src_uri
+        case = self.catalogue.case_study_at(src_uri)
         if case is not None and self.background is not None:
             slugs = self.background.related().get(case.slug, [])
-            cases = [self.catalogue.case_study(slug) for slug in slugs]
-            listed = self._render(case_list, self.templates, [c for c in cases if c], case.src_uri)
-            related = sanitise_html(listed)
+            cases = [c for slug in slugs if (c := self.catalogue.case_study(slug))]
+            related = sanitise_html(core(blocks.case_list, self.templates, cases, src_uri))
             output = output.replace(self._related_slot, related, 1)
-        head = (
-            f'<link rel="alternate" type="application/atom+xml" title="Case studies" '
-            f'href="{page_url_to(page.url, FEED_URI)}">'
-        )
-        if case is not None:
-            json_ld = case_study_json_ld(
-                self.catalogue, case, config.site_url or "", config.site_name
-            )
-            head += f'\n<script type="application/ld+json">{json_ld}</script>'
-        return output.replace("</head>", head + "\n</head>", 1)
+        site = (config.site_url or "", config.site_name)
+        head = core(blocks.page_head, self.templates, self.catalogue, src_uri, *site)
+        return output.replace("</head>", head + "</head>", 1)
 
     def on_post_build(self, *, config) -> None:
         if self.render_cache is not None:
@@ -382,7 +265,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_shutdown(self) -> None:
         self._discard()
-        logging.getLogger("mkdocs").removeHandler(
+        internals.engine_logger().removeHandler(
             getattr(self, "counter", None) or logging.NullHandler()
         )
 

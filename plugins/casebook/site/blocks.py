@@ -11,8 +11,9 @@ from markupsafe import Markup
 
 from ..content.fields import MARKER, MARKER_NAMES
 from ..content.model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
+from .export import FEED_URI, case_study_json_ld
 from .generate import CATALOGUE_URI
-from .links import Anchors, page_url_from
+from .links import Anchors, page_url_from, root_file_url
 from .templating import HtmlBlock, Templates
 from .views import case_link, case_links, citation, panel_rows, source_view
 
@@ -91,6 +92,19 @@ def browser_search_extract(templates: Templates, case: CaseStudy) -> str:
     Indexing everything in the browser made an 11 MB download at 1,000 case studies."""
     places = [term.label for term in case.terms.get("places", ())]
     return templates.render("casebook/search_extract.html", summary=case.summary, places=places)
+
+
+def page_head(
+    templates: Templates, catalogue: Catalogue, src_uri: str, site_url: str, site_name: str
+) -> str:
+    """What every page adds to its <head>: the feed, and a case study's JSON-LD. Placed
+    after sanitising (which rightly strips scripts); the JSON-LD is built only from
+    escaped front-matter values."""
+    case = catalogue.case_study_at(src_uri)
+    json_ld = case_study_json_ld(catalogue, case, site_url, site_name) if case else ""
+    return templates.render(
+        "casebook/head.html", feed_url=root_file_url(src_uri, FEED_URI), json_ld=json_ld
+    )
 
 
 # -- blocks an author places in a page with a marker ---------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..content.model import CaseStudy, Catalogue
+from .generate import CATALOGUE_FACETS
 
 EXPORT_URI = "data/case_studies.json"
 # The export's fields, in order: the JSON objects and the CSV columns both follow this.
@@ -217,3 +218,13 @@ def case_study_json_ld(catalogue: Catalogue, case: CaseStudy, site_url: str, sit
     text = json.dumps(data, ensure_ascii=False, indent=None)
     # Inside <script>, "</" could end the element early: escape it.
     return text.replace("</", "<\\/")
+
+
+def open_data_files(catalogue: Catalogue, site_url: str, site_name: str) -> dict[str, str]:
+    """Every open-data file the site publishes, by its path in the site."""
+    return {
+        EXPORT_URI: case_studies_json(catalogue),
+        CSV_URI: case_studies_csv(catalogue),
+        FILTER_DATA_URI: catalogue_filter_data(catalogue, CATALOGUE_FACETS),
+        FEED_URI: atom_feed(catalogue, site_url, site_name),
+    }

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..content.model import Catalogue, page_url
+from ..content.model import Catalogue
 from ..content.taxonomy import Taxonomy, Term
-from .links import Anchors, page_url_from
+from .links import Anchors, page_url_from, root_file_url
 from .templating import HtmlBlock, Templates
 from .views import Link, card, case_link, case_links
 
@@ -169,18 +169,13 @@ def catalogue_page(catalogue: Catalogue, templates: Templates) -> GeneratedPage:
         "casebook/catalogue.html",
         search_exclude=True,
         total=total,
-        data_src=_file_url(uri, "data/catalogue.json"),
-        api=_file_url(uri, "api/search"),
+        data_src=root_file_url(uri, "data/catalogue.json"),
+        api=root_file_url(uri, "api/search"),
         facets=filter_facets(catalogue),
         cards=[card(case, uri) for case in catalogue.case_studies],
     )
     markdown = front_matter("Case studies", "Every case study in the knowledge base.", ("toc",))
     return GeneratedPage(uri, markdown, body, after)
-
-
-def _file_url(from_uri: str, path: str) -> str:
-    """A file at the site root, relative to a page (directory URLs)."""
-    return "../" * page_url(from_uri).count("/") + path
 
 
 def filter_facets(catalogue: Catalogue) -> list[dict]:

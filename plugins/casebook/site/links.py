@@ -29,6 +29,11 @@ def _url_parts(src_uri: str) -> tuple[str, ...]:
     return tuple(part for part in page_url(src_uri).split("/") if part)
 
 
+def root_file_url(from_uri: str, path: str) -> str:
+    """A file at the site root (`feed.xml`), relative to a page (directory URLs)."""
+    return "../" * page_url(from_uri).count("/") + path
+
+
 def escape(text: str) -> str:
     """Text safe to put inside Markdown (and inline HTML) without changing its meaning."""
     return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
