@@ -71,7 +71,7 @@ def command_build(args: argparse.Namespace) -> int:
     command = [
         sys.executable,
         "-m",
-        "mkdocs",
+        "properdocs",  # MkDocs' maintained continuation; `mkdocs build` works as well
         "build",
         "--config-file",
         args.config,
@@ -320,7 +320,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the site, keeping the previous one if the build fails",
-        description="Run `mkdocs build --strict` into a staging directory and swap the site "
+        description="Run `properdocs build --strict` into a staging directory and swap the site "
         "and search index in only on success.",
         epilog="example: casebook build --site-dir build/site",
     )
