@@ -31,6 +31,25 @@ def engine_logger() -> logging.Logger:
     return logging.getLogger(BasePlugin.__module__.partition(".")[0])
 
 
+class WarningCounter(logging.Handler):
+    """Counts the build's warnings (on the engine's logger), so a strict build that will
+    abort neither publishes its search index nor keeps renderings that warned."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+    def attach(self) -> WarningCounter:
+        engine_logger().addHandler(self)
+        return self
+
+    def detach(self) -> None:
+        engine_logger().removeHandler(self)
+
+
 def heading_ids(items) -> set[str]:
     """Every heading id in a page's table of contents."""
     ids: set[str] = set()

@@ -6,7 +6,6 @@ contents) is in mkdocs_internals.py.
 
 from __future__ import annotations
 
-import logging
 import secrets
 from pathlib import Path
 
@@ -25,7 +24,7 @@ from .site.export import open_data_files
 from .site.generate import GeneratedPage, generated_pages
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
-from .site.templating import HtmlBlock, TemplateProblem, Templates
+from .site.templating import TemplateProblem, Templates
 
 log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
@@ -41,18 +40,6 @@ def core(function, *arguments, **keywords):
         raise PluginError(str(error)) from None
 
 
-class _WarningCounter(logging.Handler):
-    """Counts warnings during a build, so a strict build that will abort does not
-    publish its search index."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-
-
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
     templates: Templates | None = None
@@ -63,13 +50,12 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
-    counter: _WarningCounter | None = None
+    counter: internals.WarningCounter | None = None
 
     def on_config(self, config):
         if self.counter is not None:  # `mkdocs serve` rebuilds: count afresh each time
-            internals.engine_logger().removeHandler(self.counter)
-        self.counter = _WarningCounter()
-        internals.engine_logger().addHandler(self.counter)
+            self.counter.detach()
+        self.counter = internals.WarningCounter().attach()
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
@@ -171,7 +157,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return html
         if self.catalogue is None:
             return sanitise_html(html)
-        before, after = core(self._blocks, page, config)
+        before, after = core(
+            blocks.page_blocks,
+            self.templates,
+            self.catalogue,
+            page.file.src_uri,
+            taken=frozenset(internals.heading_ids(page.toc)),
+            related_slot=self._related_slot,
+            site_url=config.site_url or "",
+            generated=self.generated,
+        )
         internals.add_to_toc(page, before.headings + after.headings)
         # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
         page_html = sanitise_html(before.html + html)
@@ -180,28 +175,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return page_html + sanitise_html(after.html) if after.html else page_html
 
     on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
-
-    def _blocks(self, page, config) -> tuple[HtmlBlock, HtmlBlock]:
-        catalogue, templates, src_uri = self.catalogue, self.templates, page.file.src_uri
-        taken = frozenset(internals.heading_ids(page.toc))
-        case = catalogue.case_study_at(src_uri)
-        if case is not None:
-            footer = blocks.case_study_footer(
-                templates,
-                catalogue,
-                case,
-                related_slot=self._related_slot,
-                site_url=config.site_url or "",
-                taken=taken,
-            )
-            return HtmlBlock(blocks.case_study_panel(templates, catalogue, case)), footer
-        policy = catalogue.policy_at(src_uri)
-        if policy is not None:
-            return HtmlBlock(), blocks.policy_footer(templates, catalogue, policy, taken)
-        generated = self.generated.get(src_uri)
-        if generated is None:
-            return HtmlBlock(), HtmlBlock()
-        return generated.body, generated.after
 
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
@@ -265,9 +238,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_shutdown(self) -> None:
         self._discard()
-        internals.engine_logger().removeHandler(
-            getattr(self, "counter", None) or logging.NullHandler()
-        )
+        if self.counter is not None:
+            self.counter.detach()
 
     def _discard(self) -> None:
         if self.background is not None:
