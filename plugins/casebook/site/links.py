@@ -47,7 +47,7 @@ class Anchors:
         self.taken = set(taken)
 
     def __call__(self, text: str) -> str:
-        base = slugify(text)
+        base = heading_slug(text)
         unique, number = base, 0
         while unique in self.taken:
             number += 1
@@ -56,8 +56,9 @@ class Anchors:
         return unique
 
 
-def slugify(text: str) -> str:
-    """markdown.extensions.toc.slugify, without importing Markdown."""
+def heading_slug(text: str) -> str:
+    """A heading id as markdown.extensions.toc.slugify makes it (not a term slug:
+    underscores stay, "&" goes), without importing Markdown."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^\w\s-]", "", text).strip().lower()
     return re.sub(r"[-\s]+", "-", text)
