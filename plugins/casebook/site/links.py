@@ -1,4 +1,4 @@
-"""Addresses between pages, and text made safe for Markdown, for generated pages."""
+"""Addresses between pages, and heading ids, for generated pages."""
 
 from __future__ import annotations
 
@@ -32,11 +32,6 @@ def _url_parts(src_uri: str) -> tuple[str, ...]:
 def root_file_url(from_uri: str, path: str) -> str:
     """A file at the site root (`feed.xml`), relative to a page (directory URLs)."""
     return "../" * page_url(from_uri).count("/") + path
-
-
-def escape(text: str) -> str:
-    """Text safe to put inside Markdown (and inline HTML) without changing its meaning."""
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
 
 
 class Anchors:

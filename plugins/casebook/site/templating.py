@@ -55,13 +55,6 @@ class HtmlBlock:
     # Lists that repeat other pages' entries stay out of Material's in-browser index.
     search_exclude: bool = False
 
-    def __add__(self, other: HtmlBlock) -> HtmlBlock:
-        return HtmlBlock(
-            self.html + other.html,
-            self.headings + other.headings,
-            self.search_exclude or other.search_exclude,
-        )
-
 
 class Templates:
     """The template environment: a site's overrides first, then the shipped templates."""
