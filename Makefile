@@ -21,9 +21,10 @@ setup: $(STAMP)
 build: setup
 	$(BIN)/python -m casebook build
 
-## Set up, build and serve with live reload on http://127.0.0.1:8000
+## Set up, build and serve with live reload on http://127.0.0.1:8000 (ProperDocs, MkDocs'
+## maintained continuation, runs the same mkdocs.yml; `.venv/bin/mkdocs serve` still works)
 serve: setup
-	$(BIN)/mkdocs serve --dev-addr 127.0.0.1:8000 --livereload
+	$(BIN)/properdocs serve --dev-addr 127.0.0.1:8000 --livereload
 
 ## Validate the content (the same check the build runs).
 check: setup

@@ -8,8 +8,7 @@ from casebook.site.blocks import (
     policy_footer,
 )
 from casebook.site.generate import catalogue_page, self_assessment_page, taxonomy_pages
-from casebook.site.links import escape
-from casebook.site.templating import Templates
+from casebook.site.templating import Templates, markdown_text
 
 from .conftest import TODAY
 
@@ -109,7 +108,7 @@ def test_catalogue_page_lists_every_case_study(content):
 
 
 def test_escape_keeps_markdown_from_changing_meaning():
-    assert escape("a [b](c) *d*") == r"a \[b\](c) \*d\*"
+    assert markdown_text("a [b](c) *d*") == r"a \[b\](c) \*d\*"
 
 
 def test_markers_expand_to_theme_cards_newest_cases_and_a_search_box(content):

@@ -15,7 +15,10 @@ scripts: the sanitiser removes every script from content, so those are the theme
 handlers and javascript: URLs. Static files are sent with an ETag (a hash of their bytes)
 and `Cache-Control: no-cache`, so a browser revalidates and gets a 304 when nothing
 changed. Each request reads one published generation of the site (see
-site/directories.py): a file's length and bytes always come from the same file."""
+site/directories.py): a file's length and bytes always come from the same file.
+
+Over 250 lines because the server's protections (headers, ETags, one generation a
+request, waitress' limits) and the search parameters' checks sit together, each small."""
 
 from __future__ import annotations
 

@@ -1,4 +1,8 @@
-"""`casebook` command line: thin commands over the same core the plugin uses."""
+"""`casebook` command line: thin commands over the same core the plugin uses.
+
+Over 250 lines because each subcommand's argparse definition, with its help and an
+example, sits beside its few lines of handler; the work is all in the core.
+"""
 
 from __future__ import annotations
 
@@ -142,7 +146,7 @@ def _build(args: argparse.Namespace, site: Path, index: Path, staging: Path) -> 
     command = [
         sys.executable,
         "-m",
-        "mkdocs",
+        "properdocs",  # MkDocs' maintained continuation; `mkdocs build` works as well
         "build",
         "--config-file",
         args.config,
@@ -564,7 +568,7 @@ def build_parser() -> argparse.ArgumentParser:
     build = commands.add_parser(
         "build",
         help="build the site, keeping the previous one if the build fails",
-        description="Run `mkdocs build --strict` into a staging directory and swap the site "
+        description="Run `properdocs build --strict` into a staging directory and swap the site "
         "and search index in only on success.",
         epilog="example: casebook build --site-dir build/site",
     )

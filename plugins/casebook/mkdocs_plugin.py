@@ -1,8 +1,15 @@
-"""The casebook MkDocs plugin: wires MkDocs' build hooks to the core, and nothing else."""
+"""The casebook MkDocs plugin: wires MkDocs' build hooks to the core, and nothing else.
+
+What it needs of MkDocs beyond the plugin API (a page's rendering, its table of
+contents) is in mkdocs_internals.py.
+
+Over 250 lines because the plugin uses eleven of MkDocs' hooks, and three of them chain
+several steps (the render cache, the generated blocks, the page guard); each hook is a few
+lines that call the core.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 import secrets
 from pathlib import Path
@@ -11,40 +18,17 @@ from mkdocs.config.config_options import ExtraScriptValue
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
-from mkdocs.structure.toc import AnchorLink, get_toc
 
+from . import mkdocs_internals as internals
 from .background import BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
 from .content.content_tree import publishable
 from .content.fields import documented_keys
 from .content.model import Catalogue
-from .site.blocks import (
-    browser_search_extract,
-    case_list,
-    case_study_footer,
-    case_study_panel,
-    expand_markers,
-    policy_footer,
-)
-from .site.export import (
-    CSV_URI,
-    EXPORT_URI,
-    FEED_URI,
-    FILTER_DATA_URI,
-    atom_feed,
-    case_studies_csv,
-    case_studies_json,
-    case_study_json_ld,
-    catalogue_filter_data,
-)
-from .site.generate import (
-    CATALOGUE_FACETS,
-    SELF_ASSESSMENT_DATA_URI,
-    GeneratedPage,
-    generated_pages,
-    self_assessment_data,
-)
+from .site import blocks
+from .site.export import open_data_files
+from .site.generate import GeneratedPage, generated_pages
 from .site.page_guard import (
     ScriptPolicy,
     escape_config,
@@ -55,78 +39,23 @@ from .site.page_guard import (
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
-from .site.templating import Heading, HtmlBlock, TemplateProblem, Templates
+from .site.templating import TemplateProblem, Templates
 from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
-
-
-def _heading_ids(items) -> set[str]:
-    ids: set[str] = set()
-    for item in items:
-        ids.add(item.id)
-        ids |= _heading_ids(item.children)
-    return ids
-
-
-def _add_to_toc(page, headings: tuple[Heading, ...]) -> None:
-    """Headings the plugin placed after the rendered Markdown, added to the table of
-    contents under the last heading of a higher level, as the toc extension nests them."""
-    for heading in headings:
-        siblings = page.toc.items
-        while siblings and siblings[-1].level < heading.level:
-            siblings = siblings[-1].children
-        siblings.append(AnchorLink(heading.title, heading.id, heading.level))
-        anchors = getattr(page, "present_anchor_ids", None)  # MkDocs' anchor validation
-        if isinstance(anchors, set):
-            anchors.add(heading.id)
-
-
-def _toc_tokens(items) -> list[dict]:
-    return [
-        {"level": i.level, "id": i.id, "name": i.title, "children": _toc_tokens(i.children)}
-        for i in items
-    ]
-
-
-def _render_context(config, files: Files) -> str:
-    """Everything besides a page's own Markdown that its rendering depends on."""
-    import markdown
-    import mkdocs
-
-    return digest(
-        mkdocs.__version__,
-        markdown.__version__,
-        json.dumps(config.markdown_extensions),
-        json.dumps(config.mdx_configs, sort_keys=True, default=repr),
-        repr(config["validation"]),
-        str(config.use_directory_urls),
-        "\n".join(sorted(f"{f.src_uri} {f.dest_uri}" for f in files)),
-    )
-
-
-def page_url_to(page_url: str, target: str) -> str:
-    """A relative URL from a page (directory URL) to a file at the site root."""
-    depth = page_url.strip("/").count("/") + 1 if page_url.strip("/") else 0
-    return "../" * depth + target
-
-
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
-# The site\'s own scripts, each an external deferred file (the CSP lists no inline one).
+# The site's own scripts, each an external deferred file (the CSP lists no inline one).
 SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js")
 
 
-class _WarningCounter(logging.Handler):
-    """Counts warnings during a build, so a strict build that will abort does not
-    publish its search index."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.WARNING)
-        self.count = 0
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
+def core(function, *arguments, **keywords):
+    """Call the core; a template's failure stops the build with the template's path and
+    line, not a traceback."""
+    try:
+        return function(*arguments, **keywords)
+    except TemplateProblem as error:
+        raise PluginError(str(error)) from None
 
 
 def _show_core_warnings() -> None:
@@ -142,23 +71,21 @@ def _show_core_warnings() -> None:
 
 class CasebookPlugin(BasePlugin[CasebookConfig]):
     catalogue: Catalogue | None = None
+    templates: Templates | None = None
     background: BackgroundBuild | None = None
     generated: dict[str, GeneratedPage] = {}  # by src_uri
-    templates: Templates | None = None
     _full_content: str | None = None
     _searchable: dict[str, str] = {}  # src_uri -> the part of a page Material should index
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
-
-    counter: _WarningCounter | None = None
+    counter: internals.WarningCounter | None = None
 
     def on_config(self, config):
         _show_core_warnings()
         if self.counter is not None:  # `mkdocs serve` rebuilds: count afresh each time
-            logging.getLogger("mkdocs").removeHandler(self.counter)
-        self.counter = _WarningCounter()
-        logging.getLogger("mkdocs").addHandler(self.counter)
+            self.counter.detach()
+        self.counter = internals.WarningCounter().attach()
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
         if self.config.enabled:
@@ -182,10 +109,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         templates = Templates(custom_dir)
         for problem in templates.problems:
             log.warning(str(problem))
-        try:
-            templates.check()
-        except TemplateProblem as error:
-            raise PluginError(str(error)) from None
+        core(templates.check)
         if templates.overrides:
             names = ", ".join(path.name for path in templates.overrides)
             log.info(f"templates overridden from {templates.overrides[0].parent}: {names}")
@@ -207,31 +131,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 files.remove(file)
                 log.info(f"not published (see the problems above): {file.src_uri}")
         self.generated = {}
-        for page in self._render(generated_pages, self.catalogue, self.templates):
+        for page in core(generated_pages, self.catalogue, self.templates):
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
                 self.generated[page.src_uri] = page
-        files.append(File.generated(config, EXPORT_URI, content=case_studies_json(self.catalogue)))
-        files.append(File.generated(config, CSV_URI, content=case_studies_csv(self.catalogue)))
-        files.append(
-            File.generated(
-                config,
-                FILTER_DATA_URI,
-                content=catalogue_filter_data(self.catalogue, CATALOGUE_FACETS),
-            )
-        )
-        files.append(
-            File.generated(
-                config,
-                FEED_URI,
-                content=atom_feed(self.catalogue, config.site_url or "", config.site_name),
-            )
-        )
-        files.append(
-            File.generated(
-                config, SELF_ASSESSMENT_DATA_URI, content=self_assessment_data(self.catalogue)
-            )
-        )
+        site = (config.site_url or "", self._site_name)
+        for uri, content in open_data_files(self.catalogue, *site).items():
+            files.append(File.generated(config, uri, content=content))
         for asset in sorted(ASSETS.iterdir()):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
@@ -265,18 +171,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
         if not self.config.enabled or self.catalogue is None:
             return markdown
-        return self._render(
-            expand_markers, markdown, self.catalogue, page.file.src_uri, self.templates
-        )
-
-    @staticmethod
-    def _render(function, *arguments, **keywords):
-        """A core call that renders templates: a template's failure stops the build with
-        the template's file and line, not a traceback."""
-        try:
-            return function(*arguments, **keywords)
-        except TemplateProblem as error:
-            raise PluginError(str(error)) from None
+        src_uri = page.file.src_uri
+        return core(blocks.expand_markers, markdown, self.catalogue, src_uri, self.templates)
 
     @event_priority(-100)  # last: the key is the Markdown exactly as it will be rendered
     def _reuse_rendering(self, markdown: str, /, *, page, config, files) -> str:
@@ -288,7 +184,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if record is None:
             self._to_store[page.file.src_uri] = (key, self.counter.count)
         else:
-            page.render = lambda config, files: self._restore(page, record, files)
+            internals.reuse_rendering(page, record)
         return markdown
 
     on_page_markdown = CombinedEvent(_expand, _reuse_rendering)
@@ -301,42 +197,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.render_cache = None
             if cacheable(config.markdown_extensions):
                 path = Path(config.config_file_path).parent / self.config.cache_dir
-                self.render_cache = RenderCache(
-                    path / "rendered.json", _render_context(config, files)
-                )
+                context = internals.render_context(config, files)
+                self.render_cache = RenderCache(path / "rendered.json", context)
         return self.render_cache
-
-    def _restore(self, page, record: dict, files: Files) -> None:
-        """Stands in for Page.render: sets what it sets, from what it set last time."""
-        del page.render
-        page.content = record["html"]
-        page.toc = get_toc(record["toc"])
-        page._title_from_render = record["title"]
-        page.present_anchor_ids = set(record["anchors"])
-        page.links_to_anchors = {
-            target: links
-            for uri, links in record["links"].items()
-            if (target := files.get_file_from_path(uri)) is not None
-        }
 
     @event_priority(100)  # first: keep the rendering before any plugin changes it
     def _keep_rendering(self, html: str, /, *, page, config, files) -> str:
         pending = self._to_store.pop(page.file.src_uri, None)
         # Only a rendering that logged no warning is kept: reusing it would hide them.
         if pending is not None and pending[1] == self.counter.count and self.render_cache:
-            self.render_cache.put(
-                pending[0],
-                {
-                    "html": html,
-                    "toc": _toc_tokens(page.toc),
-                    "title": getattr(page, "_title_from_render", None),
-                    "anchors": sorted(page.present_anchor_ids or ()),
-                    "links": {
-                        target.src_uri: links
-                        for target, links in (page.links_to_anchors or {}).items()
-                    },
-                },
-            )
+            self.render_cache.put(pending[0], internals.rendering_of(page, html))
         return html
 
     def _place_blocks(self, html: str, /, *, page, config, files) -> str:
@@ -345,8 +215,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return html
         if self.catalogue is None:
             return sanitise_html(html)
-        before, after = self._render(self._blocks, page, config)
-        _add_to_toc(page, before.headings + after.headings)
+        before, after = core(
+            blocks.page_blocks,
+            self.templates,
+            self.catalogue,
+            page.file.src_uri,
+            taken=frozenset(internals.heading_ids(page.toc)),
+            related_slot=self._related_slot,
+            site_url=config.site_url or "",
+            generated=self.generated,
+        )
+        internals.add_to_toc(page, before.headings + after.headings)
         # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
         page_html = sanitise_html(before.html + html)
         if after.search_exclude:  # Material's search parses only what it would index
@@ -355,35 +234,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
 
-    def _blocks(self, page, config) -> tuple[HtmlBlock, HtmlBlock]:
-        catalogue, templates, src_uri = self.catalogue, self.templates, page.file.src_uri
-        case = catalogue.case_study_at(src_uri)
-        if case is not None:
-            footer = case_study_footer(
-                templates,
-                catalogue,
-                case,
-                related_slot=self._related_slot,
-                site_url=config.site_url or "",
-                taken=frozenset(_heading_ids(page.toc)),
-            )
-            return HtmlBlock(case_study_panel(templates, catalogue, case)), footer
-        policy = catalogue.policy_at(src_uri)
-        if policy is not None:
-            taken = frozenset(_heading_ids(page.toc))
-            return HtmlBlock(), policy_footer(templates, catalogue, policy, taken)
-        generated = self.generated.get(src_uri)
-        if generated is None:
-            return HtmlBlock(), HtmlBlock()
-        return generated.body, generated.after
-
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
         searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
             self._full_content = page.content
-            page.content = self._render(browser_search_extract, self.templates, case)
+            page.content = core(blocks.browser_search_extract, self.templates, case)
         elif searchable is not None:
             self._full_content, page.content = page.content, searchable
         return context
@@ -425,27 +282,21 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return env
 
     def _insert_blocks(self, output: str, /, *, page, config) -> str:
-        """Structured data goes in after sanitising (which rightly strips scripts), and is
-        built only from escaped front-matter values."""
+        """The related list, once the second process has it, and the <head> additions
+        (after sanitising, which rightly strips scripts)."""
         if not self.config.enabled or self.catalogue is None:
             return output
-        case = self.catalogue.case_study_at(page.file.src_uri)
+        src_uri = page.file.src_uri
+        case = self.catalogue.case_study_at(src_uri)
         if case is not None and self.background is not None:
             slugs = self.background.related().get(case.slug, [])
-            cases = [self.catalogue.case_study(slug) for slug in slugs]
-            listed = self._render(case_list, self.templates, [c for c in cases if c], case.src_uri)
-            related = sanitise_html(listed)
+            cases = [c for slug in slugs if (c := self.catalogue.case_study(slug))]
+            related = sanitise_html(core(blocks.case_list, self.templates, cases, src_uri))
             output = output.replace(self._related_slot, related, 1)
-        head = (
-            f'<link rel="alternate" type="application/atom+xml" title="Case studies" '
-            f'href="{page_url_to(page.url, FEED_URI)}">'
-        )
-        if case is not None:
-            json_ld = case_study_json_ld(
-                self.catalogue, case, config.site_url or "", self._site_name
-            )
-            head += f'\n<script type="application/ld+json">{json_ld}</script>'
-        return output.replace("</head>", head + "\n</head>", 1)
+        # The site name as written: by now on_env has escaped config.site_name for the theme.
+        site = (config.site_url or "", self._site_name)
+        head = core(blocks.page_head, self.templates, self.catalogue, src_uri, *site)
+        return output.replace("</head>", head + "</head>", 1)
 
     @event_priority(-100)  # last: the page exactly as it will be written
     def _guard(self, output: str, /, *, page, config) -> str:
@@ -496,9 +347,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_shutdown(self) -> None:
         self._discard()
-        logging.getLogger("mkdocs").removeHandler(
-            getattr(self, "counter", None) or logging.NullHandler()
-        )
+        if self.counter is not None:
+            self.counter.detach()
 
     def _discard(self) -> None:
         if self.background is not None:

@@ -3,6 +3,9 @@ the reverse: an issue body as GitHub renders the form, read back into a case-stu
 
 One list of fields drives both, so the form and the reader cannot drift apart; the form's
 labels are what GitHub writes into the body (`### Label`), so they are what is read.
+
+Over 250 lines because the form's fields are declared here as data (one FormField each,
+with the help a contributor reads), beside the reader of a filled form that they define.
 """
 
 from __future__ import annotations

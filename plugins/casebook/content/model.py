@@ -1,5 +1,9 @@
 """The Catalogue: case studies, policy pages and taxonomies, with every cross-reference
-(term -> cases, policy -> citing cases, case -> related cases) worked out once."""
+(term -> cases, policy -> citing cases, case -> related cases) worked out once.
+
+Over 250 lines because the model's classes, building them from documents, and the
+related-case ranking (which reads the Catalogue's private term indexes) belong together.
+"""
 
 from __future__ import annotations
 

@@ -6,15 +6,43 @@ in-browser search gets of a case study. Each is a template given view data.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from markupsafe import Markup
 
 from ..content.fields import MARKER, MARKER_NAMES
 from ..content.model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
-from .generate import CATALOGUE_URI
-from .links import Anchors, page_url_from
+from .export import FEED_URI, case_study_json_ld
+from .generate import CATALOGUE_URI, GeneratedPage
+from .links import Anchors, page_url_from, root_file_url
 from .templating import HtmlBlock, Templates
 from .views import case_link, case_links, citation, panel_rows, policy_facts, source_views
+
+
+def page_blocks(
+    templates: Templates,
+    catalogue: Catalogue,
+    src_uri: str,
+    taken: frozenset[str],
+    related_slot: str,
+    site_url: str,
+    generated: Mapping[str, GeneratedPage],
+) -> tuple[HtmlBlock, HtmlBlock]:
+    """What goes before and after a page's rendered Markdown: a case study's panel and
+    footer, a policy page's backlinks, or a generated page's body and lists. `taken` is
+    the heading ids the page already uses."""
+    case = catalogue.case_study_at(src_uri)
+    if case is not None:
+        panel = HtmlBlock(case_study_panel(templates, catalogue, case))
+        footer = case_study_footer(
+            templates, catalogue, case, site_url=site_url, taken=taken, related_slot=related_slot
+        )
+        return panel, footer
+    policy = catalogue.policy_at(src_uri)
+    if policy is not None:
+        return HtmlBlock(), policy_footer(templates, catalogue, policy, taken)
+    page = generated.get(src_uri)
+    return (page.body, page.after) if page else (HtmlBlock(), HtmlBlock())
 
 
 def case_list(templates: Templates, cases: list[CaseStudy], from_uri: str) -> str:
@@ -103,6 +131,19 @@ def browser_search_extract(templates: Templates, case: CaseStudy) -> str:
     Indexing everything in the browser made an 11 MB download at 1,000 case studies."""
     places = [term.label for term in case.terms.get("places", ())]
     return templates.render("casebook/search_extract.html", summary=case.summary, places=places)
+
+
+def page_head(
+    templates: Templates, catalogue: Catalogue, src_uri: str, site_url: str, site_name: str
+) -> str:
+    """What every page adds to its <head>: the feed, and a case study's JSON-LD. Placed
+    after sanitising (which rightly strips scripts); the JSON-LD is built only from
+    escaped front-matter values."""
+    case = catalogue.case_study_at(src_uri)
+    json_ld = case_study_json_ld(catalogue, case, site_url, site_name) if case else ""
+    return templates.render(
+        "casebook/head.html", feed_url=root_file_url(src_uri, FEED_URI), json_ld=json_ld
+    )
 
 
 # -- blocks an author places in a page with a marker ---------------------------------------

@@ -11,6 +11,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..content.model import CaseStudy, Catalogue
+from .generate import CATALOGUE_FACETS, SELF_ASSESSMENT_DATA_URI, self_assessment_data
 
 EXPORT_URI = "data/case_studies.json"
 # The export's fields, in order: the JSON objects and the CSV columns both follow this.
@@ -250,3 +251,16 @@ _SCRIPT_SAFE = str.maketrans(
 def json_for_script(data: Any) -> str:
     """JSON to place inside a <script> element, with no '<', '>' or '&' left in it."""
     return json.dumps(data, ensure_ascii=False, indent=None).translate(_SCRIPT_SAFE)
+
+
+def open_data_files(catalogue: Catalogue, site_url: str, site_name: str) -> dict[str, str]:
+    """Every open-data file the site publishes, by its path in the site."""
+    files = {
+        EXPORT_URI: case_studies_json(catalogue),
+        CSV_URI: case_studies_csv(catalogue),
+        FILTER_DATA_URI: catalogue_filter_data(catalogue, CATALOGUE_FACETS),
+        FEED_URI: atom_feed(catalogue, site_url, site_name),
+    }
+    if "principles" in catalogue.taxonomies:  # the self-assessment's reading list
+        files[SELF_ASSESSMENT_DATA_URI] = self_assessment_data(catalogue)
+    return files

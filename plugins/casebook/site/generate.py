@@ -3,6 +3,9 @@ index and the self-assessment, each as front matter plus HTML from a template.
 
 Nothing here knows about MkDocs: a GeneratedPage is a path, its Markdown (front matter
 only) and the HTML blocks the plugin places around the rendered Markdown.
+
+Over 250 lines because each page casebook adds (term, index, catalogue, policy index,
+self-assessment, place map) has its view-data function here; the markup is in templates.
 """
 
 from __future__ import annotations
@@ -18,8 +21,8 @@ import yaml
 
 from ..content.model import Catalogue, page_url, term_src_uri
 from ..content.taxonomy import Taxonomy, Term
-from .links import Anchors, page_url_from
-from .templating import HtmlBlock, Templates
+from .links import Anchors, page_url_from, root_file_url
+from .templating import HtmlBlock, Templates, joined
 from .views import Link, card, case_link, case_links
 
 CATALOGUE_URI = "case_studies/index.md"
@@ -150,17 +153,16 @@ def taxonomy_index_page(
         for group in taxonomy.groups.values()
     ]
     shown = terms if taxonomy.pages == "all" else [t for t in terms if t.slug in listed]
-    if taxonomy.name == "places":
-        map_block = place_map(catalogue, templates, uri, listed)
-    else:
-        map_block = HtmlBlock()
-    body = map_block + _body(
+    body = _body(
         templates,
         "casebook/taxonomy_index.html",
         taxonomy=taxonomy,
         groups=groups,
         terms=[entry(t) for t in shown] if not groups else [],
     )
+    if taxonomy.name == "places":  # the tile map goes first, above the list
+        map_block = place_map(catalogue, templates, uri, listed)
+        body = joined(map_block, body)
     return GeneratedPage(uri, front_matter(taxonomy.label, taxonomy.description), body)
 
 
@@ -223,7 +225,7 @@ def term_page(
             page_url_from(uri, CATALOGUE_URI) + f"?{quote(taxonomy.field)}={quote(term.slug)}"
         )
         link = templates.block("casebook/term_catalogue_link.html", url=filtered, label=term.label)
-        after = link + after
+        after = joined(link, after)
     # Open vocabularies (partners, focus) run to hundreds of terms whose pages only list
     # case studies: they stay out of the in-browser index, which has to stay small.
     markdown = front_matter(term.label, term.description, search_exclude=taxonomy.open)
@@ -248,8 +250,8 @@ def catalogue_page(catalogue: Catalogue, templates: Templates) -> GeneratedPage:
         "casebook/catalogue.html",
         search_exclude=True,
         total=total,
-        data_src=_file_url(uri, "data/catalogue.json"),
-        api=_file_url(uri, "api/search"),
+        data_src=root_file_url(uri, "data/catalogue.json"),
+        api=root_file_url(uri, "api/search"),
         facets=filter_facets(catalogue),
         sorts=[{"value": value, "label": label} for value, label in CATALOGUE_SORTS],
         cards=[card(case, uri) for case in catalogue.case_studies],
@@ -259,11 +261,6 @@ def catalogue_page(catalogue: Catalogue, templates: Templates) -> GeneratedPage:
         "Case studies", "Every case study in the knowledge base.", ("navigation", "toc")
     )
     return GeneratedPage(uri, markdown, body, after)
-
-
-def _file_url(from_uri: str, path: str) -> str:
-    """A file at the site root, relative to a page (directory URLs)."""
-    return "../" * page_url(from_uri).count("/") + path
 
 
 def filter_facets(catalogue: Catalogue) -> list[dict]:
@@ -362,8 +359,8 @@ def self_assessment_page(
         "casebook/self_assessment.html",
         groups=groups,
         ratings=ratings,
-        data_src=_file_url(uri, SELF_ASSESSMENT_DATA_URI),
-        root=_file_url(uri, ""),
+        data_src=root_file_url(uri, SELF_ASSESSMENT_DATA_URI),
+        root=root_file_url(uri, ""),
     )
     markdown = front_matter(
         "Collaborative Providers Index self-assessment",

@@ -1,4 +1,4 @@
-"""Addresses between pages, and text made safe for Markdown, for generated pages."""
+"""Addresses between pages, and heading ids, for generated pages."""
 
 from __future__ import annotations
 
@@ -29,9 +29,9 @@ def _url_parts(src_uri: str) -> tuple[str, ...]:
     return tuple(part for part in page_url(src_uri).split("/") if part)
 
 
-def escape(text: str) -> str:
-    """Text safe to put inside Markdown (and inline HTML) without changing its meaning."""
-    return re.sub(r"([\\`*_{}\[\]<>#|])", r"\\\1", text)
+def root_file_url(from_uri: str, path: str) -> str:
+    """A file at the site root (`feed.xml`), relative to a page (directory URLs)."""
+    return "../" * page_url(from_uri).count("/") + path
 
 
 class Anchors:
@@ -42,7 +42,7 @@ class Anchors:
         self.taken = set(taken)
 
     def __call__(self, text: str) -> str:
-        base = slugify(text)
+        base = heading_slug(text)
         unique, number = base, 0
         while unique in self.taken:
             number += 1
@@ -51,8 +51,9 @@ class Anchors:
         return unique
 
 
-def slugify(text: str) -> str:
-    """markdown.extensions.toc.slugify, without importing Markdown."""
+def heading_slug(text: str) -> str:
+    """A heading id as markdown.extensions.toc.slugify makes it (not a term slug:
+    underscores stay, "&" goes), without importing Markdown."""
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
     text = re.sub(r"[^\w\s-]", "", text).strip().lower()
     return re.sub(r"[-\s]+", "-", text)

@@ -5,6 +5,9 @@ the build if a page holds an event handler, a `javascript:` URL or a script not 
 MkDocs renders theme templates with autoescape off, and Material prints titles and
 descriptions as they are; `casebook check` refuses markup in them, and this module makes
 sure that what reaches a page anyway is text.
+
+Over 250 lines because it holds the three defences every finished page passes through
+(titles escaped for the theme, the page scan, the CSP), which share one script policy.
 """
 
 from __future__ import annotations

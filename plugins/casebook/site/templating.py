@@ -55,12 +55,15 @@ class HtmlBlock:
     # Lists that repeat other pages' entries stay out of Material's in-browser index.
     search_exclude: bool = False
 
-    def __add__(self, other: HtmlBlock) -> HtmlBlock:
-        return HtmlBlock(
-            self.html + other.html,
-            self.headings + other.headings,
-            self.search_exclude or other.search_exclude,
-        )
+
+def joined(*blocks: HtmlBlock) -> HtmlBlock:
+    """Blocks one after another, as one: their HTML, their headings, and kept out of the
+    in-browser index if any of them is."""
+    return HtmlBlock(
+        "".join(block.html for block in blocks),
+        tuple(heading for block in blocks for heading in block.headings),
+        any(block.search_exclude for block in blocks),
+    )
 
 
 class Templates:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..content.model import CaseStudy, Catalogue, PolicyPage, Source, term_src_uri
 from ..content.taxonomy import Term
@@ -28,16 +29,28 @@ class Link:
 
 @dataclass(frozen=True)
 class Card:
-    """One case study in the catalogue: `terms` has every taxonomy it uses, by name
-    (themes, principles, places, programmes, partners, focus ...), as links."""
+    """One case study in the catalogue. `terms` has every taxonomy it uses, by name
+    (themes, principles, places, programmes, partners, focus ...), as links; worked out
+    only if a template asks (the shipped card shows labels only)."""
 
-    slug: str
-    title: str
+    case: CaseStudy
     url: str
-    summary: str
-    started: int | None
-    published: str  # ISO date, or ""
-    terms: dict[str, tuple[Link, ...]]
+    from_uri: str
+
+    slug = property(lambda self: self.case.slug)
+    title = property(lambda self: self.case.title)
+    summary = property(lambda self: self.case.summary)
+    started = property(lambda self: self.case.started)
+    published = property(
+        lambda self: self.case.published.isoformat() if self.case.published else ""
+    )
+
+    @cached_property
+    def terms(self) -> dict[str, tuple[Link, ...]]:
+        return {
+            name: tuple(term_link(t, self.from_uri) for t in terms)
+            for name, terms in self.case.terms.items()
+        }
 
     @property
     def places(self) -> tuple[str, ...]:
@@ -52,7 +65,7 @@ class Card:
         return self.labels("partners")
 
     def labels(self, taxonomy: str) -> tuple[str, ...]:
-        return tuple(link.title for link in self.terms.get(taxonomy, ()))
+        return tuple(term.label for term in self.case.terms.get(taxonomy, ()))
 
 
 @dataclass(frozen=True)
@@ -87,15 +100,7 @@ def term_link(term: Term, from_uri: str) -> Link:
 
 
 def card(case: CaseStudy, from_uri: str) -> Card:
-    return Card(
-        case.slug,
-        case.title,
-        page_url_from(from_uri, case.src_uri),
-        case.summary,
-        case.started,
-        case.published.isoformat() if case.published else "",
-        {name: tuple(term_link(t, from_uri) for t in terms) for name, terms in case.terms.items()},
-    )
+    return Card(case, page_url_from(from_uri, case.src_uri), from_uri)
 
 
 def panel_rows(catalogue: Catalogue, case: CaseStudy) -> list[PanelRow]:
