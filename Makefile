@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | cksu
 SITE   := build/site
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: setup build serve test check lint format bench browser node lock clean
+.PHONY: setup build serve test check lint format bench mutate browser node lock clean
 
 # Install the locked dependencies once per change of requirements.lock or pyproject.toml.
 $(STAMP):
@@ -70,6 +70,11 @@ lint: setup
 
 format: setup
 	$(BIN)/ruff format plugins tests benchmarks
+
+## Mutation testing of the core (slow; not part of make test): prints the score per module.
+mutate: setup
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-mutate.lock
+	$(BIN)/python tests/mutate.py
 
 bench: setup
 	$(BIN)/python benchmarks/run.py

@@ -1,0 +1,158 @@
+"""Mutation testing of the core: how many small bugs would the unit tests notice?
+
+`make mutate` runs this. mutmut (3.x) mutates the modules named below one small change at a
+time and runs the unit tests that reach each mutated function; a mutant the tests still
+pass is a bug they would not notice. Prints the score per module. Not part of `make test`:
+it takes many minutes.
+
+mutmut imports the code from `src/` or the project root, and this project keeps its
+package in `plugins/`, so the run happens in a mirror under build/mutation whose `src/`
+is a copy of plugins/ (the mirror is rebuilt each run; mutmut keeps its own results in it
+between runs of unchanged code).
+
+    python tests/mutate.py [module ...]   # e.g. content/validate.py site/export.py
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MIRROR = ROOT / "build" / "mutation"
+# The core modules whose mistakes readers or contributors would feel first.
+CORE = (
+    "content/validate.py",
+    "content/yaml_source.py",
+    "content/load.py",
+    "content/model.py",
+    "site/export.py",
+    "search/filters.py",
+    "search/whoosh_index.py",
+    "site/directories.py",
+    "api.py",
+)
+# Unit tests only: tests that build through a subprocess or drive a browser cannot see a
+# mutant (it lives in this process), so they would only add minutes.
+UNIT_TESTS = (
+    "tests/test_validate.py",
+    "tests/test_load.py",
+    "tests/test_properties.py",
+    "tests/test_model.py",
+    "tests/test_taxonomy.py",
+    "tests/test_open_data.py",
+    "tests/test_search.py",
+    "tests/test_api.py",
+    "tests/test_generate.py",
+    "tests/test_background.py",
+    "tests/test_cli.py",
+    "tests/test_scaffold.py",
+)
+COPIED = (
+    "content",
+    "schemas",
+    ".github",
+    ".ci",
+    "mkdocs.yml",
+    "README.md",
+    "CONTRIBUTING.md",
+    ".remarkrc.mjs",
+    "package.json",
+    "Makefile",
+)
+STATUS = {
+    0: "survived",
+    1: "killed",
+    3: "killed",
+    5: "no tests",
+    33: "no tests",
+    34: "skipped",
+    35: "suspicious",
+    36: "timeout",
+    24: "timeout",
+    152: "timeout",
+    -24: "timeout",
+    -11: "segfault",
+    37: "caught by type check",
+}
+
+
+def mirror(modules: list[str]) -> None:
+    """A copy of the project in which the package sits at src/casebook."""
+    keep = MIRROR / "mutants"
+    saved = None
+    if keep.exists():  # mutmut's own results: it re-runs only what changed
+        saved = MIRROR.parent / "mutation-mutants"
+        shutil.rmtree(saved, ignore_errors=True)
+        keep.rename(saved)
+    shutil.rmtree(MIRROR, ignore_errors=True)
+    MIRROR.mkdir(parents=True)
+    if saved is not None:
+        saved.rename(keep)
+    shutil.copytree(ROOT / "plugins", MIRROR / "src", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("tests", *COPIED):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, MIRROR / name, ignore=shutil.ignore_patterns("__pycache__"))
+        elif source.exists():
+            shutil.copy2(source, MIRROR / name)
+    if (ROOT / "node_modules").exists():
+        (MIRROR / "node_modules").symlink_to(ROOT / "node_modules")
+    project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    settings = [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["src/casebook"]',
+        "only_mutate = [" + ", ".join(f'"src/casebook/{m}"' for m in modules) + "]",
+        "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in UNIT_TESTS) + "]",
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',
+        # mutmut runs the tests from its own copy, which needs the files they read.
+        "also_copy = [" + ", ".join(f'"{name}"' for name in COPIED) + "]",
+        "",
+    ]
+    (MIRROR / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
+
+
+def scores(modules: list[str]) -> dict[str, Counter]:
+    """Counts of each outcome per module, from mutmut's .meta files."""
+    results: dict[str, Counter] = {}
+    for module in modules:
+        meta = MIRROR / "mutants" / "src" / "casebook" / (module + ".meta")
+        counts: Counter = Counter()
+        if meta.exists():
+            data = json.loads(meta.read_text(encoding="utf-8"))
+            for code in data.get("exit_code_by_key", {}).values():
+                counts[STATUS.get(code, "not run" if code is None else f"exit {code}")] += 1
+        results[module] = counts
+    return results
+
+
+def main(argv: list[str]) -> int:
+    modules = argv or list(CORE)
+    mirror(modules)
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
+    run = subprocess.run(command, cwd=MIRROR, stdout=subprocess.DEVNULL)
+    if run.returncode not in (0, 1):
+        print(f"mutmut failed (exit {run.returncode}); run it in {MIRROR} to see why")
+        return run.returncode
+    worst = 100.0
+    print(f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'other':>6} {'score':>6}")
+    for module, counts in scores(modules).items():
+        total = sum(counts.values())
+        killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
+        survived = counts["survived"] + counts["no tests"]
+        score = 100.0 * killed / total if total else 0.0
+        worst = min(worst, score)
+        other = total - killed - survived
+        print(f"{module:28} {total:8} {killed:7} {survived:9} {other:6} {score:5.1f}%")
+    print(f"lowest module score: {worst:.1f}% (target: 85%)")
+    print(f"survivors: cd {MIRROR} && {sys.executable} -m mutmut results")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
