@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from .conftest import AXE, SCREENSHOTS, browser_unavailable
+from .test_browser import WAIT, expect, real_site
 from .test_browser import axe_violations as wcag_violations
-from .test_browser import real_site
 
 __all__ = ["real_site"]  # a fixture of test_browser.py this module uses too
 
@@ -64,9 +64,9 @@ def preview(page) -> str:
 
 
 def status(page, starts: str) -> str:
-    page.wait_for_function(
-        f"document.querySelector('{STATUS}').textContent.startsWith({json.dumps(starts)})"
-    )
+    # A locator wait runs outside the page; wait_for_function's poller evaluates a string
+    # in it, which the site's Content-Security-Policy refuses whenever it has to poll.
+    expect(page.locator(STATUS)).to_have_text(re.compile("^" + re.escape(starts)), timeout=WAIT)
     return page.inner_text(STATUS)
 
 
@@ -378,7 +378,7 @@ def test_a_change_in_another_tab_shows_here_and_is_not_written_over(page, site):
     other = page.context.new_page()
     open_assessment(other, site)
     other.check("#rating-citizen-agency-embedded")
-    page.wait_for_function("document.getElementById('rating-citizen-agency-embedded').checked")
+    expect(page.locator("#rating-citizen-agency-embedded")).to_be_checked(timeout=WAIT)
     rate(page, "sharing-resources", "emerging")
     assert {k: v["rating"] for k, v in stored(page)["assessments"][0]["answers"].items()} == {
         "citizen-agency": "embedded",
