@@ -66,7 +66,7 @@ def test_case_study_shows_panel_related_source_and_citation(built):
     related = page.split('id="related-case-studies"')[1].split("</ul>")[0]
     assert re.findall(r'href="\.\./([a-z-]+)/"', related) == ["alpha-network", "gamma-pilot"]
     assert "<em>Test Report</em> (Test Publisher, 2018); used: Part 1." in page
-    assert "Casebook. Beta Connections." in page
+    assert "Beta Connections [Case study]." in page
     # the footer's headings are in the page's table of contents
     toc = page.split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]
     anchors = re.findall(r'href="#([a-z0-9_-]+)"', toc)

@@ -46,7 +46,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
 # The site's own scripts, each an external deferred file (the CSP lists no inline one).
-SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js")
+SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js", "cite.js")
 
 
 def core(function, *arguments, **keywords):

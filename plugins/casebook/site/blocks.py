@@ -12,11 +12,12 @@ from markupsafe import Markup
 
 from ..content.fields import MARKER, MARKER_NAMES
 from ..content.model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
+from .citation import citation_view
 from .export import FEED_URI, case_study_json_ld
 from .generate import CATALOGUE_URI, GeneratedPage
 from .links import Anchors, page_url_from, root_file_url
 from .templating import HtmlBlock, Templates
-from .views import case_link, case_links, citation, panel_rows, policy_facts, source_views
+from .views import case_link, case_links, panel_rows, policy_facts, source_views
 
 
 def page_blocks(
@@ -91,7 +92,7 @@ def case_study_footer(
         related=related,
         policies=[case_link(policy, uri) for policy in policies],
         sources=sources,
-        citation=citation(case, site_url),
+        citation=citation_view(case, site_url),
     )
 
 

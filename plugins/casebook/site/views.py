@@ -144,15 +144,6 @@ def policy_facts(policy: PolicyPage) -> dict:
     }
 
 
-def citation(case: CaseStudy, site_url: str = "") -> str:
-    address = (site_url.rstrip("/") + "/" if site_url else "/") + case.url
-    text = f"Casebook. {case.title}. Case study, {address}."
-    if case.source:
-        year = f", {case.source.year}" if case.source.year else ""
-        text += f" Based on: {case.source.title} ({case.source.publisher}{year})."
-    return text
-
-
 # Where each kind of page sits, for its breadcrumbs: the first folder of its path, and the
 # index page of that folder (or none, when the section has no page of its own).
 SECTIONS = {
