@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..content.model import CaseStudy, Catalogue, PolicyPage, Source, term_src_uri
+from ..content.model import CaseStudy, Catalogue, PolicyPage, RelatedCase, Source, term_src_uri
 from ..content.taxonomy import Term
 from .links import page_url_from
 
@@ -119,6 +119,54 @@ def panel_rows(catalogue: Catalogue, case: CaseStudy) -> list[PanelRow]:
         if name not in PANEL_TAXONOMIES and (terms := case.terms.get(name)):
             rows.append(PanelRow(name, taxonomy.label, tuple(term_link(t, uri) for t in terms)))
     return rows
+
+
+@dataclass(frozen=True)
+class SharedTerms:
+    """Part of why a case is related: it shares `count` terms of one taxonomy."""
+
+    taxonomy: str
+    count: int
+    singular: str  # "Theme"
+    plural: str  # "Themes"
+    same: bool  # a place: worded "same place", not a count
+
+
+@dataclass(frozen=True)
+class RelatedView:
+    """A related case study, and why: `shared` by taxonomy, and `similar_text`."""
+
+    title: str
+    url: str
+    summary: str
+    shared: tuple[SharedTerms, ...]
+    similar_text: bool
+
+
+# Taxonomies a reader takes as one fact ("same place"), not as a count of shared terms.
+SAME_TAXONOMIES = frozenset({"places"})
+
+
+def related_views(catalogue: Catalogue, related: list[RelatedCase], from_uri: str):
+    views = []
+    for item in related:
+        case = catalogue.case_study(item.slug)
+        if case is None:
+            continue
+        shared = tuple(
+            SharedTerms(
+                name,
+                count,
+                taxonomy.singular,
+                taxonomy.label,
+                name in SAME_TAXONOMIES,
+            )
+            for name, count in item.shared
+            if (taxonomy := catalogue.taxonomies.get(name))
+        )
+        link = case_link(case, from_uri)
+        views.append(RelatedView(link.title, link.url, link.summary, shared, item.similar_text))
+    return views
 
 
 def web_address(url: str | None) -> str:
