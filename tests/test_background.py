@@ -10,6 +10,7 @@ from pathlib import Path
 
 from casebook.background import BackgroundBuild
 from casebook.content.catalogue import load_catalogue
+from casebook.content.model import RelatedCase
 from casebook.search.related import related_slugs
 from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
 
@@ -45,7 +46,9 @@ def test_related_lists_come_back_from_the_child_as_worked_out_here(content, tmp_
     background = BackgroundBuild(catalogue, 2, None)
     related = background.related()
     assert related == related_slugs(catalogue, search_documents(catalogue), 2)
-    assert related["beta-connections"] == ["alpha-network", "gamma-pilot"]
+    assert [item.slug for item in related["beta-connections"]] == ["alpha-network", "gamma-pilot"]
+    # the reasons cross the pipe with the slugs
+    assert related["beta-connections"][1] == RelatedCase("gamma-pilot", (("principles", 1),))
     assert set(related) == {case.slug for case in catalogue.case_studies}
     assert background.wait() is None  # no index asked for, none made
     assert entries(tmp_path) == ["content"]

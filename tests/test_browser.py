@@ -635,6 +635,45 @@ def test_on_a_static_host_the_filters_work_without_the_api(page, static_site):
     assert visible_cards(page) == ["gamma-pilot"]
 
 
+def test_cite_button_copies_the_citation_and_says_so(browser, static_site):
+    context = browser.new_context()
+    origin = static_site["url"].rstrip("/")
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    page.goto(static_site["url"] + "case_studies/beta-connections/")
+    button = page.get_by_role("button", name="Copy citation")
+    button.click()
+    status = page.locator(".cb-cite-status")
+    assert status.inner_text() == "Citation copied."
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == page.inner_text("#cb-cite-text").strip()
+    assert copied.startswith("Casebook. (") and "Beta Connections [Case study]." in copied
+    assert "127.0.0.1" not in copied  # the fixture site is built with the loopback default
+    context.close()
+
+
+def test_cite_downloads_are_linked_and_fetchable_from_a_static_host(page, static_site):
+    page.goto(static_site["url"] + "case_studies/beta-connections/")
+    links = page.locator(".cb-cite-downloads a")
+    assert links.all_inner_texts() == ["BibTeX", "RIS", "CSL-JSON"]
+    starts = ["@misc{casebook-beta-connections,", "TY  - ELEC", "["]
+    for link, start in zip(links.all(), starts, strict=True):
+        url = page.evaluate("href => new URL(href, location.href).href", link.get_attribute("href"))
+        response = page.request.get(url)
+        assert response.ok, url
+        assert response.text().startswith(start)
+
+
+def test_without_javascript_the_citation_is_text_and_no_dead_button(browser, static_site):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(static_site["url"] + "case_studies/beta-connections/")
+    assert page.locator(".cb-cite-copy").is_hidden()
+    assert "Beta Connections [Case study]." in page.inner_text("#cb-cite-text")
+    context.close()
+
+
 def test_real_footer_links_to_about_for_the_content_licence(page, real_site):
     page.goto(real_site["url"] + "case_studies/")
     link = page.locator("footer a", has_text="About")

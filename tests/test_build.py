@@ -65,8 +65,15 @@ def test_case_study_shows_panel_related_source_and_citation(built):
     assert 'class="cb-glance"' in page and "<dt>Place</dt>" in page
     related = page.split('id="related-case-studies"')[1].split("</ul>")[0]
     assert re.findall(r'href="\.\./([a-z-]+)/"', related) == ["alpha-network", "gamma-pilot"]
+    assert re.findall(r'class="cb-related__why">([^<]*)<', related) == [
+        "Why: shares 1 theme, 1 principle, 1 programme and 1 partner; similar text",
+        "Why: shares 1 principle",
+    ]
+    for extension in ("bib", "ris", "json"):  # the citation files, written and linked
+        assert (built / f"data/cite/beta-connections.{extension}").is_file()
+        assert f'href="../../data/cite/beta-connections.{extension}"' in page
     assert "<em>Test Report</em> (Test Publisher, 2018); used: Part 1." in page
-    assert "Casebook. Beta Connections." in page
+    assert "Beta Connections [Case study]." in page
     # the footer's headings are in the page's table of contents
     toc = page.split('class="md-nav md-nav--secondary"')[1].split("</nav>")[0]
     anchors = re.findall(r'href="#([a-z0-9_-]+)"', toc)

@@ -221,7 +221,7 @@ def test_related_blends_shared_terms_with_text_similarity(content, index):
     assert similar[0][0] == "peer-recovery-south"
     # gamma-pilot shares a theme with north; south shares none but says the same things
     assert "gamma-pilot" in [case.slug for case, _ in shared[:3]]
-    related = [case.slug for case in blend_related(catalogue, shared, similar, limit=3)]
+    related = [item.slug for item in blend_related(catalogue, north, shared, similar, limit=3)]
     assert "peer-recovery-south" in related and "gamma-pilot" not in related
 
 

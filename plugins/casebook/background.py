@@ -20,7 +20,7 @@ import threading
 from dataclasses import asdict
 from pathlib import Path
 
-from .content.model import Catalogue
+from .content.model import Catalogue, RelatedCase
 from .search.related import related_slugs
 from .search.whoosh_index import (
     IndexReport,
@@ -79,7 +79,7 @@ class BackgroundBuild:
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
         self.process: multiprocessing.process.BaseProcess | None = None
         self.staged: StagedIndex | None = None
-        self._related: dict[str, list[str]] | None = None
+        self._related: dict[str, list[RelatedCase]] | None = None
         self._receiver: threading.Thread | None = None
         if "fork" in multiprocessing.get_all_start_methods():
             # fork: the child inherits the catalogue instead of having it pickled
@@ -119,8 +119,8 @@ class BackgroundBuild:
         finally:
             connection.close()
 
-    def related(self) -> dict[str, list[str]]:
-        """slug -> related slugs. Waits for the child; if it failed, works them out here
+    def related(self) -> dict[str, list[RelatedCase]]:
+        """slug -> related cases. Waits for the child; if it failed, works them out here
         rather than leave a page without its related case studies."""
         if self._receiver is not None:
             self._receiver.join()

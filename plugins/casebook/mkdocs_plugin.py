@@ -46,7 +46,7 @@ log = get_plugin_logger(__name__)
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
 # The site's own scripts, each an external deferred file (the CSP lists no inline one).
-SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js")
+SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js", "cite.js")
 
 
 def core(function, *arguments, **keywords):
@@ -289,9 +289,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         src_uri = page.file.src_uri
         case = self.catalogue.case_study_at(src_uri)
         if case is not None and self.background is not None:
-            slugs = self.background.related().get(case.slug, [])
-            cases = [c for slug in slugs if (c := self.catalogue.case_study(slug))]
-            related = sanitise_html(core(blocks.case_list, self.templates, cases, src_uri))
+            found = self.background.related().get(case.slug, [])
+            related = core(blocks.related_list, self.templates, self.catalogue, found, src_uri)
+            related = sanitise_html(related)
             output = output.replace(self._related_slot, related, 1)
         # The site name as written: by now on_env has escaped config.site_name for the theme.
         site = (config.site_url or "", self._site_name)

@@ -11,12 +11,27 @@ from collections.abc import Mapping
 from markupsafe import Markup
 
 from ..content.fields import MARKER, MARKER_NAMES
-from ..content.model import CaseStudy, Catalogue, PolicyPage, relative_link, term_src_uri
+from ..content.model import (
+    CaseStudy,
+    Catalogue,
+    PolicyPage,
+    RelatedCase,
+    relative_link,
+    term_src_uri,
+)
+from .citation import citation_view
 from .export import FEED_URI, case_study_json_ld
 from .generate import CATALOGUE_URI, GeneratedPage
 from .links import Anchors, page_url_from, root_file_url
 from .templating import HtmlBlock, Templates
-from .views import case_link, case_links, citation, panel_rows, policy_facts, source_views
+from .views import (
+    case_link,
+    case_links,
+    panel_rows,
+    policy_facts,
+    related_views,
+    source_views,
+)
 
 
 def page_blocks(
@@ -49,6 +64,15 @@ def case_list(templates: Templates, cases: list[CaseStudy], from_uri: str) -> st
     """A list of case studies with summaries, as HTML."""
     return templates.render(
         "casebook/case_list.html", cases=case_links(cases, from_uri), search_exclude=False
+    )
+
+
+def related_list(
+    templates: Templates, catalogue: Catalogue, related: list[RelatedCase], from_uri: str
+) -> str:
+    """A case study's related case studies, each with why, as HTML."""
+    return templates.render(
+        "casebook/related_list.html", related=related_views(catalogue, related, from_uri)
     )
 
 
@@ -91,7 +115,7 @@ def case_study_footer(
         related=related,
         policies=[case_link(policy, uri) for policy in policies],
         sources=sources,
-        citation=citation(case, site_url),
+        citation=citation_view(case, site_url),
     )
 
 

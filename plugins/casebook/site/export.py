@@ -11,7 +11,9 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from ..content.model import CaseStudy, Catalogue
+from .citation import citation_files
 from .generate import CATALOGUE_FACETS, SELF_ASSESSMENT_DATA_URI, self_assessment_data
+from .links import absolute_url
 
 EXPORT_URI = "data/case_studies.json"
 # The export's fields, in order: the JSON objects and the CSV columns both follow this.
@@ -143,10 +145,6 @@ def csv_cell(value: object) -> object:
     return value
 
 
-def absolute_url(site_url: str, path: str) -> str:
-    return (site_url.rstrip("/") + "/" if site_url else "/") + path
-
-
 def atom_feed(
     catalogue: Catalogue, site_url: str, site_name: str, today: dt.date | None = None
 ) -> str:
@@ -263,4 +261,5 @@ def open_data_files(catalogue: Catalogue, site_url: str, site_name: str) -> dict
     }
     if "principles" in catalogue.taxonomies:  # the self-assessment's reading list
         files[SELF_ASSESSMENT_DATA_URI] = self_assessment_data(catalogue)
+    files.update(citation_files(catalogue, site_url))
     return files

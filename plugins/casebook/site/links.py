@@ -24,6 +24,11 @@ def page_url_from(from_uri: str, to_uri: str) -> str:
     return "/".join(parts) + "/" if parts else "./"
 
 
+def absolute_url(site_url: str, path: str) -> str:
+    """`path` (from the site root) at the site's address, or from the root when unset."""
+    return (site_url.rstrip("/") + "/" if site_url else "/") + path
+
+
 @lru_cache(maxsize=65536)
 def _url_parts(src_uri: str) -> tuple[str, ...]:
     return tuple(part for part in page_url(src_uri).split("/") if part)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import cached_property
 
-from ..content.model import CaseStudy, Catalogue, PolicyPage, Source, term_src_uri
+from ..content.model import CaseStudy, Catalogue, PolicyPage, RelatedCase, Source, term_src_uri
 from ..content.taxonomy import Term
 from .links import page_url_from
 
@@ -121,6 +121,54 @@ def panel_rows(catalogue: Catalogue, case: CaseStudy) -> list[PanelRow]:
     return rows
 
 
+@dataclass(frozen=True)
+class SharedTerms:
+    """Part of why a case is related: it shares `count` terms of one taxonomy."""
+
+    taxonomy: str
+    count: int
+    singular: str  # "Theme"
+    plural: str  # "Themes"
+    same: bool  # a place: worded "same place", not a count
+
+
+@dataclass(frozen=True)
+class RelatedView:
+    """A related case study, and why: `shared` by taxonomy, and `similar_text`."""
+
+    title: str
+    url: str
+    summary: str
+    shared: tuple[SharedTerms, ...]
+    similar_text: bool
+
+
+# Taxonomies a reader takes as one fact ("same place"), not as a count of shared terms.
+SAME_TAXONOMIES = frozenset({"places"})
+
+
+def related_views(catalogue: Catalogue, related: list[RelatedCase], from_uri: str):
+    views = []
+    for item in related:
+        case = catalogue.case_study(item.slug)
+        if case is None:
+            continue
+        shared = tuple(
+            SharedTerms(
+                name,
+                count,
+                taxonomy.singular,
+                taxonomy.label,
+                name in SAME_TAXONOMIES,
+            )
+            for name, count in item.shared
+            if (taxonomy := catalogue.taxonomies.get(name))
+        )
+        link = case_link(case, from_uri)
+        views.append(RelatedView(link.title, link.url, link.summary, shared, item.similar_text))
+    return views
+
+
 def web_address(url: str | None) -> str:
     """`url` if it is http(s), else "": validation reports any other, and a build that
     goes on regardless must not link it."""
@@ -142,15 +190,6 @@ def policy_facts(policy: PolicyPage) -> dict:
         "year": policy.year,
         "official_url": web_address(policy.official_url),
     }
-
-
-def citation(case: CaseStudy, site_url: str = "") -> str:
-    address = (site_url.rstrip("/") + "/" if site_url else "/") + case.url
-    text = f"Casebook. {case.title}. Case study, {address}."
-    if case.source:
-        year = f", {case.source.year}" if case.source.year else ""
-        text += f" Based on: {case.source.title} ({case.source.publisher}{year})."
-    return text
 
 
 # Where each kind of page sits, for its breadcrumbs: the first folder of its path, and the
