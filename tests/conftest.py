@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
+import json
 import shutil
 import textwrap
 from pathlib import Path
@@ -101,3 +103,35 @@ def run_mkdocs_build(content: Path, site_dir: Path, index_dir: Path, strict: boo
         os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(index_dir)
     )
     return subprocess.run(command, capture_output=True, text=True, env=environment)
+
+
+def pagefind_records(site) -> dict[str, dict]:
+    """The static index's records by URL, read from its (gzipped) fragment files."""
+    records = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        records[record["url"]] = record
+    return records
+
+
+def build_real_site(root: Path) -> tuple[Path, Path]:
+    """The project's own content, built by `mkdocs build --strict` into root/site, with
+    the Whoosh index in root/index."""
+    import os
+    import subprocess
+    import sys
+
+    environment = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root / "site", root / "index"

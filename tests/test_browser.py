@@ -14,7 +14,7 @@ import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
 
-from .conftest import FIXTURE_CONTENT, ROOT, run_mkdocs_build
+from .conftest import FIXTURE_CONTENT, ROOT, build_real_site, run_mkdocs_build
 from .conftest import unavailable as shared_unavailable
 
 pytestmark = pytest.mark.browser
@@ -365,21 +365,8 @@ def test_self_assessment_without_javascript_is_a_printable_questionnaire(browser
 @pytest.fixture(scope="session")
 def real_site(tmp_path_factory):
     """The project's own content, built and served like the fixture site."""
-    import subprocess
-    import sys
-
     root = tmp_path_factory.mktemp("real-site")
-    environment = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
-    )
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    build_real_site(root)
     taxonomies, _ = load_taxonomies(ROOT / "content")
     from waitress import create_server
 

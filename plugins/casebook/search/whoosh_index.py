@@ -26,29 +26,40 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.porter2 import stem as porter2_stem
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, NullQuery, Or, Query, Term
 
 from ..content.model import Catalogue, page_url
 from ..site.directories import swap_directory
 from .plain_text import headings, plain_text
+from .vocabulary import (
+    FEW_RESULTS,
+    VOCABULARY_FILE,
+    build_vocabulary,
+    read_vocabulary,
+    suggest,
+    vocabulary_json,
+)
 
 # Bump when the fields or analysis change: an index of another version is rebuilt whole.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SIGNATURE_FILE = "casebook-schema.txt"
 # Whoosh's in-memory pool of postings before it spills them to disk and merges the runs
 # (a pickle per posting each way). At 5,000 cases a 256 MB pool spilled and the full index
 # took 45 s; at 1,024 MB it took 33 s, with peak memory 499 MB -> 550 MB (Whoosh's size
 # estimate is far above what the pool really holds). Larger libraries still spill, safely.
 WRITER_POOL_MB = 1024
-TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "body": 1.0}
+TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "labels": 2.0, "body": 1.0}
 
 
 def stem(word: str) -> str:
-    """Porter, plus one rule: nouns in -ery share the stem of their verb in -er, so
-    "recovery" finds "recover" and "delivery" finds "deliver"."""
-    stemmed = porter_stem(word)
+    """Snowball English (Porter2), the stemmer Pagefind uses in the browser, so both
+    engines conflate the same word families ("evaluating" and "evaluation" both stem to
+    "evalu"; the original Porter split them). Plus one rule: nouns in -ery share the stem
+    of their verb in -er, so "recovery" finds "recover" and "delivery" finds "deliver"
+    (Pagefind reaches those by matching the query word as a prefix)."""
+    stemmed = porter2_stem(word)
     if stemmed.endswith("eri") and len(stemmed) >= 7:
         return stemmed[:-3]
     return stemmed
@@ -127,15 +138,13 @@ def build_schema(facets: Iterable[str]) -> Schema:
         "url": STORED(),
         "kind": ID(stored=True),
         "hash": STORED(),
-        "title": TEXT(
-            analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"], spelling=True
-        ),
-        # Spelling suggestions come from titles and summaries: a word list over every body
-        # doubled the analysis work (indexing 1,000 cases: 6.1 s -> 3.7 s without it).
-        "summary": TEXT(
-            analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"], spelling=True
-        ),
+        # No spelling=True: "did you mean" uses the vocabulary file, as the browser does.
+        "title": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"]),
+        "summary": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"]),
         "headings": TEXT(analyzer=analyzer(), field_boost=TEXT_FIELDS["headings"]),
+        # The labels of the page's terms ("Lived experience"), so a theme's name finds
+        # every case study tagged with it, not only those whose text uses the words.
+        "labels": TEXT(analyzer=analyzer(), field_boost=TEXT_FIELDS["labels"]),
         "body": TEXT(analyzer=WordAnalyzer(), stored=True),
     }
     for name in facets:
@@ -154,6 +163,7 @@ class SearchDocument:
     headings: str
     body: str
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: str = ""  # the labels of the terms in `facets`, " | "-separated
 
     def content_hash(self) -> str:
         encoded = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
@@ -170,9 +180,19 @@ class SearchDocument:
             "summary": self.summary,
             "headings": self.headings,
             "body": self.body,
+            "labels": self.labels,
         }
         values.update({name: ",".join(terms) for name, terms in self.facets.items()})
         return values
+
+    def texts(self) -> tuple[str, ...]:
+        """Every searchable text, in the order of TEXT_FIELDS."""
+        return (self.title, self.summary, self.headings, self.labels, self.body)
+
+
+def documents_vocabulary(documents: Iterable[SearchDocument]) -> dict[str, int]:
+    """The words of every searchable text: what "did you mean" chooses from."""
+    return build_vocabulary(text for document in documents for text in document.texts())
 
 
 def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
@@ -191,6 +211,9 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 headings=" | ".join(headings(case.body)),
                 body=plain_text(case.body),
                 facets={name: tuple(case.term_slugs(name)) for name in names},
+                labels=" | ".join(
+                    term.label for name in names for term in case.terms.get(name, ())
+                ),
             )
         )
     for document in catalogue.documents.values():
@@ -271,6 +294,7 @@ def stage_index(
     documents: list[SearchDocument],
     facets: Iterable[str],
     staging: Path | None = None,
+    vocabulary: dict[str, int] | None = None,
 ) -> StagedIndex:
     """Update a copy of the live index beside it. The live index is untouched until
     `publish()`, so a build that fails part-way leaves it whole and queryable."""
@@ -313,6 +337,9 @@ def stage_index(
         except BaseException:
             writer.cancel()
             raise
+        if vocabulary is None:
+            vocabulary = documents_vocabulary(documents)
+        (staging / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
         (staging / SIGNATURE_FILE).write_text(signature(facets), encoding="utf-8")
     except BaseException:
         ix.close()
@@ -409,7 +436,7 @@ class SearchResults:
     query: str
     hits: list[Hit]
     total: int
-    corrected: str | None = None  # a suggested query, when this one found nothing
+    corrected: str | None = None  # a suggested query, when this one found few or nothing
     note: str | None = None  # how the query was read, when it was not taken as written
 
 
@@ -454,6 +481,7 @@ class SearchIndex:
         if self._ix is not None:
             self._ix.close()
         self._ix, self._identity = ix, identity
+        self.vocabulary = read_vocabulary(self.index_dir / VOCABULARY_FILE)
         self.facets = [
             name for name, fieldtype in ix.schema.items() if isinstance(fieldtype, KEYWORD)
         ]
@@ -558,12 +586,16 @@ class SearchIndex:
         # Counting every match re-runs the query (14% of query time, measured); Whoosh's
         # estimate is exact whenever the collector already saw every match.
         total = len(results) if results.has_exact_length() else results.estimated_length()
+        # The same rule and word list as the site's search (assets/search.js).
         corrected = None
-        if not hits:
-            correction = searcher.correct_query(query, text)
-            if correction.query != query and correction.string.strip():
-                corrected = correction.string
+        if total < FEW_RESULTS:
+            corrected = suggest(text, self.vocabulary, lambda word: self._holds(searcher, word))
         return SearchResults(text, hits, total, corrected, note)
+
+    def _holds(self, searcher, word: str) -> bool:
+        """Whether any page has this word in any text field, in any of its forms."""
+        term = cached_stem(word)
+        return any(searcher.doc_frequency(name, term) for name in TEXT_FIELDS)
 
     def _hit(self, hit, query_text: str, stems: set[str]) -> Hit:
         snippet = (
