@@ -16,6 +16,7 @@ from .background import BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
 from .content.model import Catalogue
+from .search.static_index import bundle_staging_path
 from .site.export import (
     CSV_URI,
     EXPORT_URI,
@@ -44,6 +45,7 @@ from .site.generate import (
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
+from .site.search_page import TEMPLATES, search_page
 
 log = get_plugin_logger(__name__)
 
@@ -134,7 +136,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
-            for name in ("catalogue.js", "self_assessment.js"):
+            names = ["catalogue.js", "self_assessment.js"]
+            if self.config.static_search:
+                # The header search partial, after the site's own overrides, before Material.
+                if str(TEMPLATES) not in config.theme.dirs:
+                    config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(TEMPLATES))
+                config.extra_css.append(f"{ASSET_URI}/search.css")
+                names.insert(0, "search.js")
+            for name in names:
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
@@ -151,6 +160,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         generated.append(policy_index_page(self.catalogue))
         if "principles" in self.catalogue.taxonomies:
             generated.append(self_assessment_page(self.catalogue))
+        if self.config.static_search:
+            generated.append(search_page(self.catalogue))
         self.after = {}
         for page in generated:
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
@@ -181,6 +192,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.catalogue,
             self.config.related_limit,
             self.index_dir if self.config.search_index else None,
+            bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
         )
         # Where each case study's related list goes once the second process has worked it
         # out; random per build, so no contributed HTML can stand in for it.
@@ -290,6 +302,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
+        if self.config.static_search:
+            # The static index serves the header search; Material's plugin stays only for
+            # its header button and dialog, and indexes nothing.
+            page.meta["search"] = {"exclude": True}
+            return context
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
         searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
@@ -337,6 +354,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if self.background is None:
             return
         background, self.background = self.background, None
+        bundle, reason = background.bundle()
+        if bundle is not None:
+            bundle.publish(Path(config.site_dir))
+        elif self.config.static_search:
+            log.warning(f"the site's search could not be built: {reason}")
         if not self.config.search_index:
             background.wait()
             return

@@ -23,8 +23,8 @@
     cards[card.getAttribute("data-slug")] = card;
   });
   var records = [];
-  var apiMatches = { query: "", slugs: null };
-  var apiAvailable = true;
+  var indexMatches = { query: "", slugs: null };
+  var indexAvailable = typeof window.casebookSearch === "function";
   var typingTimer = null;
 
   /* data/catalogue.json holds, per case study, its slug, the positions of its terms in
@@ -83,7 +83,7 @@
 
   function matchesText(record, words) {
     if (!words.length) return true;
-    if (apiMatches.slugs && apiMatches.slugs[record.slug]) return true;
+    if (indexMatches.slugs && indexMatches.slugs[record.slug]) return true;
     return words.every(function (word) { return record.haystack.indexOf(word) !== -1; });
   }
 
@@ -95,7 +95,7 @@
 
   function apply(state) {
     var words = state.q.toLowerCase().split(/\s+/).filter(Boolean);
-    if (apiMatches.query !== state.q) apiMatches = { query: state.q, slugs: null };
+    if (indexMatches.query !== state.q) indexMatches = { query: state.q, slugs: null };
     var textOk = records.map(function (record) { return matchesText(record, words); });
     var shown = 0;
     var visible = {};
@@ -139,32 +139,20 @@
       ? "Showing " + shown + " of " + total + " case " + (total === 1 ? "study" : "studies") + "."
       : "Showing all " + total + " case " + (total === 1 ? "study" : "studies") + ".";
     empty.hidden = shown !== 0;
-    if (state.q.length >= 3 && apiAvailable && apiMatches.slugs === null) askApi(state);
+    if (state.q.length >= 2 && indexAvailable && indexMatches.slugs === null) askIndex(state);
   }
 
-  /* Where a search API answers, full-text matches are added to the text filter's matches:
-     they can only reveal cards, never hide one. */
-  function askApi(state) {
+  /* Full-text matches from the site's static index (search.js): the same results on
+     any static host as under `casebook serve`. They can only reveal cards, never hide one. */
+  function askIndex(state) {
     var query = state.q;
-    /* Every word must match, as in the local filter; the API's stemming finds word forms. */
-    var words = query.split(/[^\p{L}\p{N}']+/u).filter(Boolean);
-    if (!words.length) return;
-    var url = root.getAttribute("data-api") + "?kind=case_study&limit=50&q=" +
-      encodeURIComponent(words.join(" AND ").slice(0, 200));
-    fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (!response.ok || type.indexOf("application/json") !== 0) {
-        if (response.status === 404 || type.indexOf("application/json") !== 0) apiAvailable = false;
-        return null;
-      }
-      return response.json();
-    }).then(function (hits) {
-      if (!hits || text.value.trim() !== query) return;
+    window.casebookSearch(query, { kind: "case_study", allWords: true }).then(function (found) {
+      if (text.value.trim() !== query) return;
       var slugs = {};
-      hits.forEach(function (hit) { slugs[hit.slug] = true; });
-      apiMatches = { query: query, slugs: slugs };
+      found.slugs.forEach(function (slug) { slugs[slug] = true; });
+      indexMatches = { query: query, slugs: slugs, suggestion: found.suggestion };
       apply(readForm());
-    }).catch(function () { apiAvailable = false; });
+    }).catch(function () { indexAvailable = false; });
   }
 
   function update(push) {

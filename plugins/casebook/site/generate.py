@@ -225,8 +225,7 @@ def catalogue_page(catalogue: Catalogue) -> GeneratedPage:
     )
     after = [
         '<div class="cb-catalogue" id="cb-catalogue" '
-        f'data-src="{relative_link(uri, "data/catalogue.json")}" '
-        'data-api="../api/search">\n'
+        f'data-src="{relative_link(uri, "data/catalogue.json")}">\n'
     ]
     after.append(filter_form(catalogue))
     total = len(catalogue.case_studies)
@@ -253,7 +252,7 @@ def filter_form(catalogue: Catalogue) -> str:
         '<form class="cb-filters" id="cb-filters" role="search" '
         'aria-label="Filter case studies" hidden>',
         '<div class="cb-filters__text">',
-        '<label for="cb-text">Filter by title, summary or partner</label>',
+        '<label for="cb-text">Search their text</label>',
         '<input type="search" id="cb-text" name="text" autocomplete="off" spellcheck="false">',
         "</div>",
     ]
