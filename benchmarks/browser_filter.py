@@ -6,6 +6,7 @@ and layout it causes, measured in the page with performance.now()."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import http.server
 import statistics
@@ -50,19 +51,29 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+@contextlib.contextmanager
+def serve(site: Path):
+    """`site` on a plain static file server on loopback; yields its URL."""
+    handler = functools.partial(QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def measure(count: int) -> list[float]:
     site = ROOT / "build" / "bench" / str(count) / "site-casebook"
     if not (site / "case_studies/index.html").is_file():
         raise SystemExit(f"no site at {site}: run `python benchmarks/run.py --sizes {count}`")
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     times: list[float] = []
-    try:
+    with serve(site) as url:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/case_studies/")
+            page.goto(url + "case_studies/")
             page.wait_for_selector("#cb-filters:not([hidden])")
             page.evaluate(
                 "document.querySelectorAll('details.cb-facet').forEach(d => d.open = true)"
@@ -75,9 +86,6 @@ def measure(count: int) -> list[float]:
             for text in ["care", "care support", "north", ""]:
                 times.append(page.evaluate(TYPE, text))
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     return times
 
 

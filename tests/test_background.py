@@ -81,3 +81,35 @@ def test_cancel_removes_the_staging_copy(content, tmp_path):
     background = BackgroundBuild(catalogue_of(content), 5, index_dir)
     background.cancel()
     assert not background.staging.exists() and not index_dir.exists()
+
+
+def test_the_static_bundle_is_built_beside_the_index_and_published_into_a_site(content, tmp_path):
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "old.txt").write_text("the previous bundle")
+    background = BackgroundBuild(
+        catalogue_of(content), 5, tmp_path / "index", tmp_path / ".site.pagefind"
+    )
+    bundle, reason = background.bundle()
+    assert bundle is not None and reason == ""
+    staged = background.wait()
+    assert staged is not None  # the Whoosh index too
+    staged.publish()
+    bundle.publish(site)
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "casebook-vocabulary.json").is_file()
+    assert not (site / "pagefind" / "old.txt").exists()  # swapped whole, not merged
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index", "site"]
+
+
+def test_a_failed_bundle_is_reported_and_the_index_still_staged(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    background = BackgroundBuild(
+        catalogue_of(content), 5, tmp_path / "index", tmp_path / ".site.pagefind"
+    )
+    bundle, reason = background.bundle()
+    assert bundle is None and reason.startswith("Pagefind could not build the search bundle")
+    staged = background.wait()
+    assert staged is not None and staged.report.added == 6
+    staged.publish()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["content", "index"]

@@ -313,3 +313,11 @@ def test_a_project_under_a_hidden_folder_builds_every_case_study(tmp_path):
     exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
     assert exported == ["alpha-network", "beta-connections", "gamma-pilot"]
     assert "At a glance" in html(site, "case_studies/alpha-network")
+
+
+def test_a_strict_build_whose_search_cannot_be_built_fails_cleanly(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
+    assert result.returncode != 0
+    assert "the site's search could not be built: Pagefind could not build" in result.stderr
+    assert "Traceback" not in result.stderr
