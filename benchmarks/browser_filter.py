@@ -8,7 +8,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import gzip
 import http.server
+import io
+import os
 import statistics
 import threading
 from pathlib import Path
@@ -51,10 +54,33 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class CompressingHandler(QuietHandler):
+    """Gzips text files for a client that accepts it, as GitHub Pages does (Pagefind's
+    index files are compressed already and are sent as they are)."""
+
+    TEXT = (".html", ".js", ".css", ".json", ".xml")
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.endswith(self.TEXT) and os.path.isfile(path)):
+            return super().send_head()
+        with open(path, "rb") as file:
+            body = gzip.compress(file.read())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
 @contextlib.contextmanager
-def serve(site: Path):
+def serve(site: Path, compress: bool = False):
     """`site` on a plain static file server on loopback; yields its URL."""
-    handler = functools.partial(QuietHandler, directory=str(site))
+    handler = functools.partial(
+        CompressingHandler if compress else QuietHandler, directory=str(site)
+    )
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

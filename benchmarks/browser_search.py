@@ -1,13 +1,14 @@
 """The static search in a real browser at N case studies: the bytes a reader's first query
-transfers (the search script, Pagefind's script, WebAssembly and index chunks, as a plain
-static server sends them, uncompressed where the files are), and the time of each later
-query (window.casebookSearch plus the first eight results' data, as the header shows
-them), measured in the page with performance.now(). Needs a site built by run.py
-(build/bench/N/site-casebook) and Debian's Chromium."""
+in the header transfers (the search script, Pagefind's script, worker, WebAssembly, index
+chunks and the first eight results' fragments, with text files gzipped as GitHub Pages
+sends them), and the time of each later query (window.casebookSearch plus the first eight
+results' data, as the header shows them), measured in the page with performance.now().
+Needs a site built by run.py (build/bench/N/site-casebook) and Debian's Chromium."""
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import random
 import statistics
 import sys
@@ -33,26 +34,25 @@ def measure(count: int, queries: int = 60) -> dict[str, float]:
         raise SystemExit(f"no site at {site}: run `python benchmarks/run.py --sizes {count}`")
     rng = random.Random(11)
     texts = [" ".join(rng.sample(NOUNS + LONG_TAIL, rng.randint(1, 3))) for _ in range(queries)]
-    with serve(site) as url, sync_playwright() as playwright:
+    with serve(site, compress=True) as url, sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         page.goto(url)
         page.wait_for_function("typeof window.casebookSearch === 'function'")
         searched: list[tuple[str, int]] = []
 
-        def count_bytes(response) -> None:
-            if "/pagefind/" in response.url or response.url.endswith("/search.js"):
-                body = response.body()
-                searched.append((response.url, len(body)))
+        def count_bytes(request) -> None:
+            if "/pagefind/" in request.url:
+                searched.append((request.url, request.sizes()["responseBodySize"]))
 
-        page.on("response", count_bytes)
+        page.on("requestfinished", count_bytes)
         # the page has loaded search.js already: count it as part of the first query
-        script = (site / "assets/casebook/search.js").stat().st_size
+        script = len(gzip.compress((site / "assets/casebook/search.js").read_bytes()))
         page.evaluate(QUERY, texts[0])
-        page.wait_for_timeout(200)  # let the last responses be counted
+        page.wait_for_timeout(300)  # let the last responses be counted
         first_kb = (script + sum(size for _, size in searched)) / 1e3
         files = len(searched) + 1
-        page.remove_listener("response", count_bytes)
+        page.remove_listener("requestfinished", count_bytes)
         times = sorted(page.evaluate(QUERY, text)[0] for text in texts[1:])
         browser.close()
     return {

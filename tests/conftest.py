@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import os
 import shutil
 import textwrap
+import threading
 from pathlib import Path
 
 import pytest
+from casebook.api import SearchApp
+from casebook.content.taxonomy import load_taxonomies
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURE_CONTENT = ROOT / "tests" / "fixtures" / "content"
@@ -135,3 +139,102 @@ def build_real_site(root: Path) -> tuple[Path, Path]:
     )
     assert result.returncode == 0, result.stderr[-3000:]
     return root / "site", root / "index"
+
+
+# -- browser fixtures, shared by test_browser.py and test_search_browser.py --------------
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def browser_unavailable(reason: str):
+    unavailable("browser tests", reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        browser_unavailable(
+            "no Chromium at /usr/bin/chromium (make test installs Debian's chromium)"
+        )
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        browser_unavailable("playwright is not installed (make setup installs it)")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        except Exception as error:  # a broken browser install is reported, not hidden
+            browser_unavailable(f"Chromium would not start: {error}")
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    """The fixture content built once, served with the search API on a free port."""
+    root = tmp_path_factory.mktemp("browser")
+    content = root / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    result = run_mkdocs_build(content, root / "site", root / "index")
+    assert result.returncode == 0, result.stderr
+    taxonomies, _ = load_taxonomies(content)
+    from waitress import create_server
+
+    server = create_server(
+        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
+    yield {
+        "url": f"http://127.0.0.1:{server.effective_port}/",
+        "records": records,
+        "dir": root / "site",
+    }
+    server.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.set_default_timeout(5000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture(scope="session")
+def static_site(site):
+    """The same built site on a plain static server: no search API."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site["dir"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "records": site["records"]}
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The project's own content, built once: the site (with its static index) and the
+    Whoosh index."""
+    site, index = build_real_site(tmp_path_factory.mktemp("real-build"))
+    return {"site": site, "index": index}

@@ -3,9 +3,6 @@ by the project's own WSGI app on loopback. Screenshots go to build/screenshots/.
 
 from __future__ import annotations
 
-import json
-import os
-import shutil
 import threading
 from itertools import combinations
 from urllib.parse import urlencode
@@ -14,81 +11,9 @@ import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
 
-from .conftest import FIXTURE_CONTENT, ROOT, build_real_site, run_mkdocs_build
-from .conftest import unavailable as shared_unavailable
+from .conftest import AXE, ROOT, SCREENSHOTS, browser_unavailable, build_real_site
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SCREENSHOTS = ROOT / "build" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def unavailable(reason: str):
-    shared_unavailable("browser tests", reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not os.path.exists(CHROMIUM):
-        unavailable("no Chromium at /usr/bin/chromium (make test installs Debian's chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        unavailable("playwright is not installed (make setup installs it)")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except Exception as error:  # a broken browser install is reported, not hidden
-            unavailable(f"Chromium would not start: {error}")
-        yield browser
-        browser.close()
-
-
-@pytest.fixture(scope="session")
-def site(tmp_path_factory):
-    """The fixture content built once, served with the search API on a free port."""
-    root = tmp_path_factory.mktemp("browser")
-    content = root / "content"
-    shutil.copytree(FIXTURE_CONTENT, content)
-    result = run_mkdocs_build(content, root / "site", root / "index")
-    assert result.returncode == 0, result.stderr
-    taxonomies, _ = load_taxonomies(content)
-    from waitress import create_server
-
-    server = create_server(
-        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
-    yield {
-        "url": f"http://127.0.0.1:{server.effective_port}/",
-        "records": records,
-        "dir": root / "site",
-    }
-    server.close()
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(5000)
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    yield page
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
 
 
 def open_catalogue(page, site, query: str = ""):
@@ -281,7 +206,7 @@ PAGES = {
 @pytest.mark.parametrize("name", [*PAGES, "search-results"])
 def test_axe_finds_no_violations_and_a_screenshot_is_saved(page, site, name):
     if not AXE.is_file():
-        unavailable("axe-core is not installed (make test runs npm ci)")
+        browser_unavailable("axe-core is not installed (make test runs npm ci)")
     if name == "search-results":
         page.goto(site["url"])
         page.click("label.md-search__icon, .md-search__input", timeout=5000)
@@ -394,7 +319,7 @@ REAL_PAGES = {
 @pytest.mark.parametrize("name", REAL_PAGES)
 def test_the_real_site_is_axe_clean(page, real_site, name):
     if not AXE.is_file():
-        unavailable("axe-core is not installed (make test runs npm ci)")
+        browser_unavailable("axe-core is not installed (make test runs npm ci)")
     page.goto(real_site["url"] + REAL_PAGES[name])
     if "catalogue" in name:
         page.wait_for_selector("#cb-filters:not([hidden])")
@@ -412,21 +337,6 @@ def test_text_filter_adds_full_text_matches_from_the_search_api(page, site):
     page.fill("#cb-text", "formed")  # only in Alpha Network's body, not title or summary
     page.wait_for_function("document.querySelectorAll('[data-slug]:not([hidden])').length === 1")
     assert visible_cards(page) == ["alpha-network"]
-
-
-@pytest.fixture(scope="session")
-def static_site(site):
-    """The same built site on a plain static server: no search API."""
-    import functools
-    import http.server
-
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site["dir"]))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "records": site["records"]}
-    server.shutdown()
-    server.server_close()
 
 
 def wait_for_cards(page, slugs: list[str]) -> None:

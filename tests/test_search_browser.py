@@ -16,9 +16,9 @@ import pytest
 from casebook.search.static_index import write_bundle
 from casebook.search.whoosh_index import SearchDocument, documents_vocabulary
 
+from .conftest import AXE, SCREENSHOTS, browser_unavailable
 from .search_data import FAMILIES, RELEVANCE, family_documents
-from .test_browser import AXE, SCREENSHOTS, browser, page, site, static_site, unavailable  # noqa: F401
-from .test_search_quality import failures, real_build, whoosh_answers  # noqa: F401
+from .test_search_quality import failures, whoosh_answers
 
 pytestmark = pytest.mark.browser
 
@@ -152,7 +152,7 @@ def axe_violations(page, screenshot: str, within: str) -> list:
     """axe-core's WCAG 2.2 AA and best-practice rules on the search's own markup (Material's
     page furniture is checked by test_browser.py), with a screenshot as an artefact."""
     if not AXE.is_file():
-        unavailable("axe-core is not installed (make test runs npm ci)")
+        browser_unavailable("axe-core is not installed (make test runs npm ci)")
     page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "within => axe.run({include: [within]}, {runOnly: {type: 'tag', values: ['wcag2a', "
@@ -247,7 +247,7 @@ def test_case_studies_and_policy_come_before_other_pages(page, real_static):
     assert set(kinds[first_other:]) <= {"guide", "page"}
 
 
-def test_without_javascript_search_says_what_it_needs(browser, real_static):  # noqa: F811
+def test_without_javascript_search_says_what_it_needs(browser, real_static):
     context = browser.new_context(java_script_enabled=False)
     no_js = context.new_page()
     no_js.goto(real_static + "search/?q=keyworker")

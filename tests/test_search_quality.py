@@ -11,7 +11,6 @@ import pytest
 from casebook import cli
 from casebook.search.whoosh_index import SearchIndex, stem, update_index
 
-from .conftest import build_real_site
 from .search_data import FAMILIES, RELEVANCE, family_documents
 
 
@@ -34,14 +33,6 @@ def test_whoosh_finds_every_word_family(tmp_path):
             missed.append((indexed, query, slugs))
     index.close()
     assert missed == []
-
-
-@pytest.fixture(scope="session")
-def real_build(tmp_path_factory):
-    """The project's own content, built once: the site (with its static index) and the
-    Whoosh index."""
-    site, index = build_real_site(tmp_path_factory.mktemp("real-build"))
-    return {"site": site, "index": index}
 
 
 def cli_search(index, query: str, capsys) -> tuple[list[str], str | None]:

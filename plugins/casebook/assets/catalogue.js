@@ -146,7 +146,7 @@
      any static host as under `casebook serve`. They can only reveal cards, never hide one. */
   function askIndex(state) {
     var query = state.q;
-    window.casebookSearch(query, { kind: "case_study", allWords: true }).then(function (found) {
+    window.casebookSearch(query, { kind: "case_study", allWords: true, counts: true }).then(function (found) {
       if (text.value.trim() !== query) return;
       var slugs = {};
       found.slugs.forEach(function (slug) { slugs[slug] = true; });

@@ -7,9 +7,10 @@
  * query finds few pages, the library's vocabulary (fetched only then) offers the closest
  * known words, by the same rule as `casebook search` (search/vocabulary.py).
  *
- * For other scripts: window.casebookSearch(query, {kind, filters, allWords}) resolves to
- * {slugs, total, anyWord, suggestion, results, filters}; `slugs` names every matching
- * case study; allWords: no any-word fallback (a filter wants exact matches).
+ * For other scripts: window.casebookSearch(query, {kind, filters, allWords, counts})
+ * resolves to {slugs, total, anyWord, suggestion, results, filters}; with counts: true,
+ * `filters` counts the results by facet value and `slugs` names every matching case
+ * study; allWords: no any-word fallback (a filter wants exact matches).
  *
  * CSP: needs script-src 'self' 'wasm-unsafe-eval' (Pagefind's WebAssembly) and
  * connect-src 'self' (its index files); worker-src 'self' where Pagefind uses a worker.
@@ -25,6 +26,7 @@
   var FEW_RESULTS = 3; /* as vocabulary.FEW_RESULTS */
   var MIN_LENGTH = 3; /* as vocabulary.MIN_LENGTH */
   var enginePromise = null;
+  var filtersLoaded = null;
   var vocabularyPromise = null;
 
   function engine() {
@@ -32,8 +34,6 @@
       enginePromise = import(bundleUrl + "pagefind.js").then(function (pagefind) {
         return pagefind.options({ basePath: bundleUrl, excerptLength: 30 })
           .then(function () { return pagefind.init(); })
-          /* Loads every filter's values: a search counts only the filters it has loaded. */
-          .then(function () { return pagefind.filters(); })
           .then(function () { return pagefind; });
       });
       enginePromise.catch(function () { enginePromise = null; });
@@ -219,10 +219,21 @@
                   suggestion: null, filters: {}, unknown: [] };
     if (!text || !words.length) return Promise.resolve(empty);
     return engine().then(function (pagefind) {
-      return unknownWords(pagefind, words).then(function (unknown) {
+      /* A search counts only the filters whose values are loaded; the header needs no
+         counts, so only the search page and the catalogue load them all. */
+      if (options.counts && !filtersLoaded) filtersLoaded = pagefind.filters();
+      return Promise.resolve(options.counts ? filtersLoaded : null).then(function () {
+        /* Usually every word is known: the whole query is searched meanwhile, and its
+           answer used as it is unless a word turns out to be missing. */
+        var whole = searchOnce(pagefind, words.join(" "), options);
+        return Promise.all([unknownWords(pagefind, words), whole]);
+      }).then(function (pair) {
+        var unknown = pair[0];
         var known = words.filter(function (word) { return unknown.indexOf(word) === -1; });
         if (!known.length || (unknown.length && options.allWords)) return [empty, false, unknown];
-        return searchOnce(pagefind, known.join(" "), options).then(function (all) {
+        var asked = unknown.length ? searchOnce(pagefind, known.join(" "), options)
+          : Promise.resolve(pair[1]);
+        return asked.then(function (all) {
           if (!unknown.length && all.results.length) return [all, false, unknown];
           if (words.length < 2 || options.allWords) return [all, false, unknown];
           if (all.results.length) return [all, true, unknown]; /* every known word */
@@ -533,7 +544,7 @@
         return Promise.resolve();
       }
       status.textContent = "Searching\u2026";
-      return casebookSearch(state.q, { filters: state.filters }).then(function (found) {
+      return casebookSearch(state.q, { filters: state.filters, counts: true }).then(function (found) {
         if (ticket !== latest) return null;
         shown = found.results;
         shownCount = 0;
