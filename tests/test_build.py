@@ -253,7 +253,10 @@ def test_the_site_carries_a_static_index_of_every_word(built):
     assert "collaborative-working" in alpha["filters"]["themes"]
     assert "Collaborative working" in alpha["content"]  # its terms' labels
     assert records["/policy/test-act/"]["filters"]["kind"] == ["policy"]
-    assert not [url for url in records if url.startswith(("/themes/", "/partners/"))]
+    theme = records["/themes/collaborative-working/"]  # term pages, found by name
+    assert (
+        theme["filters"]["kind"] == ["term"] and theme["meta"]["title"] == "Collaborative working"
+    )
     assert (built / "pagefind/pagefind.js").is_file()
     vocabulary = json.loads((built / "pagefind/casebook-vocabulary.json").read_text())
     assert "formed" in vocabulary["words"].split(" ")

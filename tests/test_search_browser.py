@@ -246,7 +246,7 @@ def test_case_studies_and_policy_come_before_other_pages(page, real_static):
     )
     first_other = next(i for i, kind in enumerate(kinds) if kind not in ("case_study", "policy"))
     assert set(kinds[:first_other]) <= {"case_study", "policy"} and first_other > 0
-    assert set(kinds[first_other:]) <= {"guide", "page"}
+    assert set(kinds[first_other:]) <= {"guide", "page", "term"}
 
 
 def test_without_javascript_search_says_what_it_needs(browser, real_static):

@@ -22,7 +22,8 @@
   var siteRoot = new URL("../../", script ? script.src : window.location.href);
   var bundleUrl = new URL("pagefind/", siteRoot).href;
   var FIRST_KINDS = ["case_study", "policy"];
-  var KIND_LABELS = { case_study: "Case study", policy: "Policy", guide: "Guide", page: "Page" };
+  var KIND_LABELS = { case_study: "Case study", policy: "Policy", guide: "Guide", page: "Page",
+                      term: "Index" };
   var FEW_RESULTS = 3; /* as vocabulary.FEW_RESULTS */
   var MIN_LENGTH = 3; /* as vocabulary.MIN_LENGTH */
   var enginePromise = null;
@@ -198,11 +199,14 @@
       return pagefind.search(word).then(function (answer) {
         if (!answer.results.length) return true;
         return answer.results[0].data().then(function (data) {
-          var marked = (data.excerpt || "").match(/<mark>[^<]*<\/mark>/g) || [];
-          if (!marked.length) return false;
-          return !marked.some(function (mark) {
-            var matched = mark.slice(6, -7).toLowerCase();
-            return !(word.indexOf(matched) === 0 && word.length - matched.length > 3);
+          /* the words it matched, by their positions in the page's text */
+          var text = (data.content || "").split(/\s+/);
+          var matched = (data.locations || []).map(function (at) {
+            return (queryWords(text[at] || "")[0] || "");
+          }).filter(Boolean);
+          if (!matched.length) return false;
+          return !matched.some(function (found) {
+            return !(word.indexOf(found) === 0 && word.length - found.length > 3);
           });
         });
       });

@@ -30,7 +30,7 @@ from whoosh.lang.porter2 import stem as porter2_stem
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, NullQuery, Or, Query, Term
 
-from ..content.model import Catalogue, page_url
+from ..content.model import Catalogue, page_url, term_src_uri
 from ..site.directories import swap_directory
 from .plain_text import headings, plain_text
 from .vocabulary import (
@@ -50,6 +50,8 @@ SIGNATURE_FILE = "casebook-schema.txt"
 # took 45 s; at 1,024 MB it took 33 s, with peak memory 499 MB -> 550 MB (Whoosh's size
 # estimate is far above what the pool really holds). Larger libraries still spill, safely.
 WRITER_POOL_MB = 1024
+# The kinds of page listed first, before guides, pages and term pages.
+FIRST_KINDS = ("case_study", "policy")
 TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "labels": 2.0, "body": 1.0}
 
 
@@ -196,7 +198,7 @@ def documents_vocabulary(documents: Iterable[SearchDocument]) -> dict[str, int]:
 
 
 def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
-    """One document per case study, policy page and guide."""
+    """One document per case study, policy page, guide and term page."""
     documents = []
     names = list(catalogue.taxonomies)
     for case in catalogue.case_studies:
@@ -235,6 +237,29 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 facets={name: () for name in names},
             )
         )
+    # Each term's page, found by its name ("Glasgow City") and description; listed after
+    # the pages about it. An author's own page at the same place is indexed above.
+    keys = {document.key for document in documents}
+    for name, taxonomy in catalogue.taxonomies.items():
+        for term in catalogue.terms_with_pages(name):
+            key = term_src_uri(term)
+            if key in keys:
+                continue
+            documents.append(
+                SearchDocument(
+                    key=key,
+                    slug=term.slug,
+                    url=page_url(key),
+                    kind="term",
+                    title=term.label,
+                    summary=term.description,
+                    headings="",
+                    body=" ".join(term.questions),
+                    # no facets: a filter by theme lists the case studies, not the index
+                    facets={other: () for other in names},
+                    labels=taxonomy.singular,
+                )
+            )
     return documents
 
 
@@ -571,26 +596,43 @@ class SearchIndex:
             return SearchResults(text, [], 0, note=note or "nothing to search for")
         # No terms=True: recording matched terms for every matching document cost a
         # third of the query time; snippets use the query's own terms instead.
-        results = searcher.search(query, filter=restrict, limit=limit)
-        if results.is_empty() and len(plain_words(text).split()) > 1:
+        found, total = self._ranked(searcher, query, restrict, kind, limit)
+        if not found and len(plain_words(text).split()) > 1:
             query, _ = self.parse(text, any_word=True)
-            results = searcher.search(query, filter=restrict, limit=limit)
-            if not results.is_empty():
+            found, total = self._ranked(searcher, query, restrict, kind, limit)
+            if found:
                 note = "no page has all the words; showing pages with any of them"
         stems = {
             term.decode() if isinstance(term, bytes) else str(term)
             for field, term in query.iter_all_terms()
             if field in TEXT_FIELDS
         }
-        hits = [self._hit(hit, text, stems) for hit in results]
-        # Counting every match re-runs the query (14% of query time, measured); Whoosh's
-        # estimate is exact whenever the collector already saw every match.
-        total = len(results) if results.has_exact_length() else results.estimated_length()
+        hits = [self._hit(hit, text, stems) for hit in found]
         # The same rule and word list as the site's search (assets/search.js).
         corrected = None
         if total < FEW_RESULTS:
             corrected = suggest(text, self.vocabulary, lambda word: self._holds(searcher, word))
         return SearchResults(text, hits, total, corrected, note)
+
+    def _ranked(self, searcher, query, restrict, kind, limit) -> tuple[list, int]:
+        """The best `limit` hits, case studies and policy pages ahead of other pages (as
+        the site's search orders them), and how many pages match in all."""
+        groups = [None] if kind else [Or([Term("kind", k) for k in FIRST_KINDS]), None]
+        found: list = []
+        total = 0
+        for number, group in enumerate(groups):
+            condition = [c for c in (restrict, group) if c is not None]
+            results = searcher.search(
+                query,
+                filter=And(condition) if condition else None,
+                mask=groups[0] if number else None,
+                limit=max(limit - len(found), 1),
+            )
+            found.extend(list(results)[: max(limit - len(found), 0)])
+            # Counting every match re-runs the query (14% of query time, measured);
+            # Whoosh's estimate is exact whenever the collector already saw every match.
+            total += len(results) if results.has_exact_length() else results.estimated_length()
+        return found, total
 
     def _holds(self, searcher, word: str) -> bool:
         """Whether any page has this word in any text field, in any of its forms."""
