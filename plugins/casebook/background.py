@@ -20,6 +20,7 @@ from pathlib import Path
 from .content.model import Catalogue
 from .search.related import related_slugs
 from .search.static_index import StagedBundle, write_bundle
+from .search.vocabulary import VOCABULARY_FILE, vocabulary_json
 from .search.whoosh_index import (
     IndexReport,
     StagedIndex,
@@ -38,21 +39,22 @@ def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> 
     The bundle is written under a temporary name and renamed when whole: its presence at
     `bundle` means it is complete; if it fails, the reason is left beside it instead, and
     the Whoosh index goes on regardless."""
-    vocabulary = documents_vocabulary(documents)
     worker = None
+    failure: list[Exception] = []
     if bundle is not None:
         partial = _partial(bundle)
 
         def build_bundle() -> None:
             try:
-                write_bundle(documents, partial, vocabulary)
-                partial.rename(bundle)
+                write_bundle(documents, partial, None)  # the vocabulary goes in below
             except Exception as error:
-                _error_file(bundle).write_text(str(error), encoding="utf-8")
+                failure.append(error)
 
         worker = threading.Thread(target=build_bundle, name="casebook-pagefind")
         worker.start()
     try:
+        # worked out while Pagefind's binary runs
+        vocabulary = documents_vocabulary(documents)
         if index_dir is not None:
             staged = stage_index(
                 index_dir, documents, list(catalogue.taxonomies), staging, vocabulary
@@ -62,6 +64,15 @@ def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> 
     finally:
         if worker is not None:
             worker.join()
+    if bundle is not None:
+        try:
+            if failure:
+                raise failure[0]
+            (partial / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
+            partial.rename(bundle)
+        except Exception as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            _error_file(bundle).write_text(str(error), encoding="utf-8")
 
 
 def _partial(bundle: Path) -> Path:

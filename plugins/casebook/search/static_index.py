@@ -75,9 +75,11 @@ def pagefind_executable() -> Path:
     return Path(get_executable())
 
 
-def write_bundle(documents: list[SearchDocument], output: Path, vocabulary: dict[str, int]) -> None:
+def write_bundle(
+    documents: list[SearchDocument], output: Path, vocabulary: dict[str, int] | None
+) -> None:
     """Build the Pagefind bundle into `output` (created afresh), with the vocabulary
-    for "did you mean" beside it.
+    for "did you mean" beside it (None: the caller adds it).
 
     The records are written as files and indexed by one run of Pagefind's binary. Its
     Python API was tried first: it hands over one record per message and reads one reply
@@ -107,7 +109,8 @@ def write_bundle(documents: list[SearchDocument], output: Path, vocabulary: dict
         if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
             reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
             raise StaticIndexError(f"Pagefind could not build the search bundle: {reason[0]}")
-        (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
+        if vocabulary is not None:
+            (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
     except BaseException:
         shutil.rmtree(output, ignore_errors=True)
         raise
