@@ -258,6 +258,7 @@ def test_the_site_carries_a_static_index_of_every_word(built):
         theme["filters"]["kind"] == ["term"] and theme["meta"]["title"] == "Collaborative working"
     )
     assert (built / "pagefind/pagefind.js").is_file()
+    assert not (built / "pagefind/pagefind-ui.js").exists()  # Pagefind's own UI is not used
     vocabulary = json.loads((built / "pagefind/casebook-vocabulary.json").read_text())
     assert "formed" in vocabulary["words"].split(" ")
     # Material's own index is left empty: its plugin stays only for the header's dialog

@@ -21,6 +21,15 @@ from .vocabulary import VOCABULARY_FILE, vocabulary_json
 from .whoosh_index import TEXT_FIELDS, SearchDocument
 
 BUNDLE_DIR = "pagefind"  # the bundle's folder in the site
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
 # Pagefind weighs a word by the weight of its element; an h1 counts 7 by default, so the
 # record uses plain elements and states every weight (the Whoosh boosts, scaled so the
 # body keeps Pagefind's usual 1).
@@ -109,6 +118,8 @@ def write_bundle(
         if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
             reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
             raise StaticIndexError(f"Pagefind could not build the search bundle: {reason[0]}")
+        for unused in UNUSED_FILES:  # Pagefind's own UIs: the site draws its results itself
+            (output / unused).unlink(missing_ok=True)
         if vocabulary is not None:
             (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
     except BaseException:
