@@ -6,8 +6,12 @@ and layout it causes, measured in the page with performance.now()."""
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
+import gzip
 import http.server
+import io
+import os
 import statistics
 import threading
 from pathlib import Path
@@ -61,19 +65,52 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class CompressingHandler(QuietHandler):
+    """Gzips text files for a client that accepts it, as GitHub Pages does (Pagefind's
+    index files are compressed already and are sent as they are)."""
+
+    TEXT = (".html", ".js", ".css", ".json", ".xml")
+
+    def send_head(self):
+        path = self.translate_path(self.path)
+        accepts = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (accepts and path.endswith(self.TEXT) and os.path.isfile(path)):
+            return super().send_head()
+        with open(path, "rb") as file:
+            body = gzip.compress(file.read())
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(path))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def serve(site: Path, compress: bool = False):
+    """`site` on a plain static file server on loopback; yields its URL."""
+    handler = functools.partial(
+        CompressingHandler if compress else QuietHandler, directory=str(site)
+    )
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
 def measure(count: int) -> list[float]:
     site = ROOT / "build" / "bench" / str(count) / "site-casebook"
     if not (site / "case_studies/index.html").is_file():
         raise SystemExit(f"no site at {site}: run `python benchmarks/run.py --sizes {count}`")
-    handler = functools.partial(QuietHandler, directory=str(site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     times: list[float] = []
-    try:
+    with serve(site) as url:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/case_studies/")
+            page.goto(url + "case_studies/")
             page.wait_for_selector("#cb-tools:not([hidden])", state="attached")
             page.evaluate(
                 "document.querySelectorAll('details.cb-facet').forEach(d => d.open = true)"
@@ -95,9 +132,6 @@ def measure(count: int) -> list[float]:
                 times.append(page.evaluate(TYPE, text))
             times = [t for t in times if t is not None]
             browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
     return times
 
 

@@ -6,7 +6,11 @@ process, wall time and that process tree's peak RSS):
   study, then a casebook warm rebuild and a plain Material rebuild; Whoosh full and
   incremental indexing; query p50/p95; the catalogue's data and the full JSON export;
   Material's in-browser search
-  index size; pages and site size. Prints a table and writes benchmarks/RESULTS.md.
+  index size; pages and site size. Beside plain Material it also times the Pagefind CLI on
+  plain Material's output (the static search a user would assemble by hand), and measures
+  casebook's own static index: its build time, the bytes a reader's first query fetches and
+  later queries' times in Chromium (browser_search.py). Prints a table and writes
+  benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -65,24 +69,36 @@ def config(tree: Path, name: str, casebook: bool) -> Path:
 
 def timed_build(config_path: Path) -> tuple[float, float]:
     """(seconds, peak MB) of one `mkdocs build`; fails loudly if the build fails."""
+    return timed([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config_path)])
+
+
+def timed(command: list[str]) -> tuple[float, float]:
+    """(seconds, peak MB) of one command in its own process; fails loudly if it fails."""
     environment = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    command = [
-        sys.executable,
-        "-c",
-        MEASURE,
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--quiet",
-        "-f",
-        str(config_path),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, env=environment)
+    wrapped = [sys.executable, "-c", MEASURE, *command]
+    result = subprocess.run(wrapped, capture_output=True, text=True, env=environment)
     code, elapsed, peak = result.stdout.split()
     if code != "0":
-        raise SystemExit(f"build failed: {config_path}\n{result.stderr}")
+        raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr}")
     return float(elapsed), int(peak) / 1024
+
+
+def pagefind_cli(site: Path) -> float:
+    """Seconds the Pagefind CLI (from the pagefind-bin wheel) takes to index a built site."""
+    return timed([sys.executable, "-m", "pagefind_bin", "--site", str(site)])[0]
+
+
+def static_index_seconds(tree: Path, out: Path) -> float:
+    """Casebook's static (Pagefind) index of the library on its own, from its documents."""
+    from casebook.content.catalogue import load_catalogue
+    from casebook.search.static_index import write_bundle
+    from casebook.search.whoosh_index import documents_vocabulary, search_documents
+
+    catalogue, _ = load_catalogue(tree)
+    documents = search_documents(catalogue)
+    start = time.perf_counter()
+    write_bundle(documents, out, documents_vocabulary(documents))
+    return time.perf_counter() - start
 
 
 def edit_one(tree: Path) -> None:
@@ -145,7 +161,13 @@ def run_size(count: int, repeat: int = 1) -> dict[str, float]:
     tree = generate(count, base / "content")
     plain = config(tree, "plain", casebook=False)
     casebook = config(tree, "casebook", casebook=True)
-    runs: dict[str, list[float]] = {"plain": [], "cold": [], "warm": [], "plain_warm": []}
+    runs: dict[str, list[float]] = {
+        "plain": [],
+        "plain_pagefind": [],
+        "cold": [],
+        "warm": [],
+        "plain_warm": [],
+    }
     peaks: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
     for _ in range(repeat):
         for leftover in ("site-plain", "site-casebook", "index", "build"):
@@ -153,6 +175,8 @@ def run_size(count: int, repeat: int = 1) -> dict[str, float]:
         seconds, peak = timed_build(plain)
         runs["plain"].append(seconds)
         peaks["plain"].append(peak)
+        # what a user would assemble: plain Material, then the Pagefind CLI on its output
+        runs["plain_pagefind"].append(seconds + pagefind_cli(base / "site-plain"))
         seconds, peak = timed_build(casebook)
         runs["cold"].append(seconds)
         peaks["cold"].append(peak)
@@ -176,6 +200,14 @@ def run_size(count: int, repeat: int = 1) -> dict[str, float]:
     ).stat().st_size / 1e3
     row["pages"], row["site_mb"] = site_stats(site)
     row["plain_pages"], row["plain_site_mb"] = site_stats(base / "site-plain")
+    row["static_index_s"] = static_index_seconds(tree, base / "static-index")
+    row["static_index_kb"] = (
+        sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file()) / 1e3
+    )
+    if Path("/usr/bin/chromium").exists():
+        from browser_search import measure  # needs Playwright and Debian's Chromium
+
+        row.update(measure(count))
     row.update(whoosh_figures(tree, base / "whoosh"))
     return row
 
@@ -183,6 +215,7 @@ def run_size(count: int, repeat: int = 1) -> dict[str, float]:
 COLUMNS = [
     ("n", "N", "{:.0f}"),
     ("plain_s", "plain s", "{:.1f}"),
+    ("plain_pagefind_s", "plain + Pagefind CLI s", "{:.1f}"),
     ("cold_s", "casebook cold s", "{:.1f}"),
     ("plain_warm_s", "plain after edit s", "{:.1f}"),
     ("warm_s", "casebook warm s", "{:.1f}"),
@@ -192,6 +225,11 @@ COLUMNS = [
     ("index_incremental_s", "Whoosh 1 edit s", "{:.2f}"),
     ("query_p50_ms", "query p50 ms", "{:.1f}"),
     ("query_p95_ms", "query p95 ms", "{:.1f}"),
+    ("static_index_s", "static index s", "{:.2f}"),
+    ("static_index_kb", "static index KB", "{:.0f}"),
+    ("first_query_kb", "first query KB", "{:.0f}"),
+    ("static_query_p50_ms", "browser query p50 ms", "{:.1f}"),
+    ("static_query_p95_ms", "browser query p95 ms", "{:.1f}"),
     ("json_kb", "export JSON KB", "{:.0f}"),
     ("catalogue_kb", "catalogue data KB", "{:.0f}"),
     ("browser_index_kb", "browser index KB", "{:.0f}"),
@@ -209,7 +247,11 @@ def table(rows: list[dict[str, float]]) -> str:
         "|" + "---|" * len(COLUMNS),
     ]
     for row in rows:
-        lines.append("| " + " | ".join(fmt.format(row[key]) for key, _, fmt in COLUMNS) + " |")
+        lines.append(
+            "| "
+            + " | ".join(fmt.format(row[key]) if key in row else "-" for key, _, fmt in COLUMNS)
+            + " |"
+        )
     return "\n".join(lines)
 
 
@@ -232,9 +274,23 @@ def targets(rows: list[dict[str, float]]) -> list[str]:
             1.1,
             "x",
         )
+        check(
+            "cold casebook build / (plain Material + Pagefind CLI), N=1000",
+            row["cold_s"] / row["plain_pagefind_s"],
+            1.0,
+            "x",
+        )
+        check(
+            "warm casebook rebuild / plain Material rebuild (static index), N=1000",
+            row["warm_s"] / row["plain_warm_s"],
+            0.7,
+            "x",
+        )
+        if "first_query_kb" in row:
+            check("bytes of a first static query, N=1000", row["first_query_kb"], 300, " KB")
+            check("static query p95 in Chromium, N=1000", row["static_query_p95_ms"], 100, " ms")
         check("Whoosh update after one edit, N=1000", row["index_incremental_s"], 1.0, " s")
         check("query p95, N=1000", row["query_p95_ms"], 15, " ms")
-        check("in-browser search download, N=1000", row["browser_index_kb"], 500, " KB")
         check(
             "JSON the catalogue page loads (data/catalogue.json), N=1000",
             row["catalogue_kb"],
@@ -247,6 +303,8 @@ def targets(rows: list[dict[str, float]]) -> list[str]:
         )
     if 5000 in by_n:
         check("peak memory, casebook build N=5000", by_n[5000]["cold_mb"], 1024, " MB")
+        if "first_query_kb" in by_n[5000]:
+            check("bytes of a first static query, N=5000", by_n[5000]["first_query_kb"], 500, " KB")
     return checks
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import os
 import shutil
@@ -127,7 +128,39 @@ def run_mkdocs_build(content: Path, site_dir: Path, index_dir: Path, strict: boo
     return subprocess.run(command, capture_output=True, text=True, env=environment)
 
 
-# -- browser fixtures, shared by test_browser.py and test_self_assessment.py --------------
+def pagefind_records(site) -> dict[str, dict]:
+    """The static index's records by URL, read from its (gzipped) fragment files."""
+    records = {}
+    for fragment in (site / "pagefind" / "fragment").iterdir():
+        data = gzip.decompress(fragment.read_bytes())
+        assert data.startswith(b"pagefind_dcd")
+        record = json.loads(data[len(b"pagefind_dcd") :])
+        records[record["url"]] = record
+    return records
+
+
+def build_real_site(root: Path) -> tuple[Path, Path]:
+    """The project's own content, built by `mkdocs build --strict` into root/site, with
+    the Whoosh index in root/index."""
+    import os
+    import subprocess
+    import sys
+
+    environment = dict(
+        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    return root / "site", root / "index"
+
+
+# -- browser fixtures, shared by test_browser.py and test_search_browser.py --------------
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -201,3 +234,38 @@ def page(browser):
     yield page
     context.close()
     assert errors == [], f"JavaScript errors: {errors}"
+
+
+@pytest.fixture(scope="session")
+def static_site(site):
+    """The same built site on a plain static server: no search API."""
+    import functools
+    import http.server
+
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site["dir"]))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_address[1]}/", "records": site["records"]}
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def real_build(tmp_path_factory):
+    """The project's own content, built once: the site (with its static index) and the
+    Whoosh index."""
+    site, index = build_real_site(tmp_path_factory.mktemp("real-build"))
+    return {"site": site, "index": index}
+
+
+def wait_until(page, expression: str, arg=None, timeout: float = 30.0) -> None:
+    """Poll a page expression (or a function of `arg`) from outside the page until it is
+    truthy. Playwright's wait_for_function polls with a string evaluated inside the page,
+    which the site's Content-Security-Policy rightly refuses; page.evaluate is not."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not (page.evaluate(expression) if arg is None else page.evaluate(expression, arg)):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        page.wait_for_timeout(50)

@@ -34,7 +34,8 @@ def test_the_child_stages_and_the_parent_publishes(content, tmp_path):
     background = BackgroundBuild(catalogue_of(content), 5, index_dir)
     assert background.process is not None  # Linux: a real second process
     staged = background.wait()
-    assert staged is not None and (staged.report.added, staged.report.unchanged) == (1, 6)
+    # delta and the pages of its two new terms
+    assert staged is not None and (staged.report.added, staged.report.unchanged) == (3, 21)
     assert SearchIndex(index_dir).search("delta project").hits == []  # not live yet
     staged.publish()
     assert SearchIndex(index_dir).search("delta project").hits[0].slug == "delta"
@@ -88,7 +89,7 @@ def test_cancel_stops_the_child_mid_staging_and_removes_its_copy(content, tmp_pa
     index_dir = tmp_path / "index"
     index_from_scratch(content, index_dir)
 
-    def stage_and_hang(index_dir, documents, facets, staging):
+    def stage_and_hang(index_dir, documents, facets, staging, *vocabulary):
         shutil.copytree(index_dir, staging)
         (staging / "copied").touch()
         time.sleep(60)  # cancel() must not wait for this
@@ -139,3 +140,35 @@ def _running(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"  # a zombie has exited; only its parent's reaping is left
+
+
+def test_the_static_bundle_is_built_beside_the_index_and_published_into_a_site(content, tmp_path):
+    site = tmp_path / "site"
+    (site / "pagefind").mkdir(parents=True)
+    (site / "pagefind" / "old.txt").write_text("the previous bundle")
+    background = BackgroundBuild(
+        catalogue_of(content), 5, tmp_path / "index", tmp_path / ".site.pagefind"
+    )
+    bundle, reason = background.bundle()
+    assert bundle is not None and reason == ""
+    staged = background.wait()
+    assert staged is not None  # the Whoosh index too
+    staged.publish()
+    bundle.publish(site)
+    assert (site / "pagefind" / "pagefind.js").is_file()
+    assert (site / "pagefind" / "casebook-vocabulary.json").is_file()
+    assert not (site / "pagefind" / "old.txt").exists()  # swapped whole, not merged
+    assert entries(tmp_path) == ["content", "index", "site"]
+
+
+def test_a_failed_bundle_is_reported_and_the_index_still_staged(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    background = BackgroundBuild(
+        catalogue_of(content), 5, tmp_path / "index", tmp_path / ".site.pagefind"
+    )
+    bundle, reason = background.bundle()
+    assert bundle is None and reason.startswith("Pagefind could not build the search bundle")
+    staged = background.wait()
+    assert staged is not None and staged.report.added == 6 + 15  # pages, term pages
+    staged.publish()
+    assert entries(tmp_path) == ["content", "index"]

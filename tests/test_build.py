@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from .conftest import VALID_CASE, run_mkdocs_build, site_config, write
+from .conftest import VALID_CASE, pagefind_records, run_mkdocs_build, site_config, write
 
 
 @pytest.fixture
@@ -264,31 +264,40 @@ def test_every_internal_link_in_the_built_site_resolves(built):
     assert len(pages) > 30 and broken == []
 
 
-def test_in_browser_search_gets_summaries_not_bodies(built):
-    index = json.loads((built / "search/search_index.json").read_text(encoding="utf-8"))
-    entries = {doc["location"]: doc for doc in index["docs"]}
-    alpha = [
-        doc
-        for location, doc in entries.items()
-        if location.startswith("case_studies/alpha-network/")
-    ]
-    assert len(alpha) == 1  # one entry per case study, not one per section
-    assert "sharing one keyworker team" in alpha[0]["text"]  # the summary
-    assert "formed one team" not in alpha[0]["text"]  # the body is left to the search API
-    assert not [
-        location
-        for location in entries  # partner term pages; their index stays
-        if location.startswith("partners/")
-        and not location.startswith("partners/#")
-        and location != "partners/"
-    ]
-    # the page itself still renders in full
+def test_the_site_carries_a_static_index_of_every_word(built):
+    records = pagefind_records(built)
+    alpha = records["/case_studies/alpha-network/"]
+    assert "formed one team" in alpha["content"]  # a phrase only in the body
+    assert alpha["meta"]["title"] == "Alpha Network"
+    assert alpha["filters"]["kind"] == ["case_study"]
+    assert alpha["filters"]["case"] == ["alpha-network"]
+    assert "collaborative-working" in alpha["filters"]["themes"]
+    assert "Collaborative working" in alpha["content"]  # its terms' labels
+    assert records["/policy/test-act/"]["filters"]["kind"] == ["policy"]
+    theme = records["/themes/collaborative-working/"]  # term pages, found by name
+    assert (
+        theme["filters"]["kind"] == ["term"] and theme["meta"]["title"] == "Collaborative working"
+    )
+    assert (built / "pagefind/pagefind.js").is_file()
+    assert not (built / "pagefind/pagefind-ui.js").exists()  # Pagefind's own UI is not used
+    vocabulary = json.loads((built / "pagefind/casebook-vocabulary.json").read_text())
+    assert "formed" in vocabulary["words"].split(" ")
+    # Material's own index is left empty: its plugin stays only for the header's dialog
+    material = json.loads((built / "search/search_index.json").read_text(encoding="utf-8"))
+    assert material["docs"] == []
     assert "formed one team" in html(built, "case_studies/alpha-network")
-    # a theme page is found by its description; its list of case studies is not indexed
-    theme = [doc for loc, doc in entries.items() if loc.startswith("themes/collaborative-working/")]
-    assert theme and "Working together." in " ".join(doc["text"] for doc in theme)
-    assert not [doc for doc in theme if doc["title"].startswith("Case studies (")]
-    assert "Alpha Network" in html(built, "themes/collaborative-working")  # listed on the page
+
+
+def test_the_search_page_works_without_javascript_only_as_a_signpost(built):
+    page = html(built, "search")
+    assert 'id="cb-search-nojs"' in page and "Searching needs JavaScript" in page
+    assert 'href="../case_studies/"' in page and 'href="../themes/"' in page
+    assert 'action="./" method="get"' in page
+    assert 'name="themes" value="collaborative-working"' in page
+    header = html(built, "case_studies/alpha-network")
+    assert 'id="cb-header-search"' in header and 'role="dialog"' in header
+    assert "<noscript>Searching needs JavaScript" in header
+    assert 'data-md-component="search"' not in header  # Material's own search stays off
 
 
 def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(content, tmp_path):
@@ -329,3 +338,11 @@ def test_a_project_under_a_hidden_folder_builds_every_case_study(tmp_path):
     exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
     assert exported == ["alpha-network", "beta-connections", "gamma-pilot"]
     assert "At a glance" in html(site, "case_studies/alpha-network")
+
+
+def test_a_strict_build_whose_search_cannot_be_built_fails_cleanly(content, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
+    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
+    assert result.returncode != 0
+    assert "the site's search could not be built: Pagefind could not build" in result.stderr
+    assert "Traceback" not in result.stderr

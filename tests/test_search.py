@@ -145,15 +145,17 @@ def test_unbalanced_quote_is_searched_as_plain_words(index):
 def test_incremental_update_reindexes_only_what_changed(content, tmp_path):
     index_dir = tmp_path / "index"
     _, first = index_content(content, index_dir)
-    assert first.rebuilt and first.added == 6
+    assert first.rebuilt and first.added == 6 + 15  # pages, and term pages
     _, second = index_content(content, index_dir)
-    assert (second.added, second.changed, second.removed, second.unchanged) == (0, 0, 0, 6)
+    assert (second.added, second.changed, second.removed, second.unchanged) == (0, 0, 0, 21)
     alpha = content / "case_studies/alpha-network.md"
     alpha.write_text(alpha.read_text().replace("one team.", "one team with a lighthouse."))
     (content / "case_studies/gamma-pilot.md").unlink()
     write(content, "case_studies/delta.md", VALID_CASE)
     _, third = index_content(content, index_dir)
-    assert (third.added, third.changed, third.removed, third.unchanged) == (1, 1, 1, 4)
+    # delta and the pages of its two new terms; alpha; gamma and the pages of its three
+    # terms no other case uses
+    assert (third.added, third.changed, third.removed, third.unchanged) == (3, 1, 4, 16)
     assert not third.rebuilt
     index = SearchIndex(index_dir)
     assert slugs(index.search("lighthouse")) == ["alpha-network"]
@@ -165,7 +167,7 @@ def test_a_schema_change_rebuilds_the_whole_index(content, tmp_path, monkeypatch
     index_content(content, index_dir)
     monkeypatch.setattr(search_module, "SCHEMA_VERSION", search_module.SCHEMA_VERSION + 1)
     _, report = index_content(content, index_dir)
-    assert report.rebuilt and report.added == 6
+    assert report.rebuilt and report.added == 6 + 15  # pages, and term pages
 
 
 def test_a_failed_update_leaves_the_previous_index_whole(content, tmp_path, monkeypatch):

@@ -153,6 +153,8 @@ MAY_WRITE_MARKUP = {
     "search/whoosh_index.py": {"mark"},
     # The post-build scan reads finished pages: its patterns and messages name tags.
     "site/page_guard.py": None,
+    # Records for the Pagefind indexer, every value escaped: its input, never a page.
+    "search/static_index.py": None,
 }
 TAG = re.compile(r"</?([a-zA-Z][a-zA-Z0-9]*)(?:\s[^<>]*)?/?>")
 

@@ -46,7 +46,8 @@ DEFAULT_LIMIT = 10
 
 # For responses that are not pages with a policy of their own: nothing inline may run.
 DEFAULT_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    # 'wasm-unsafe-eval': the search's worker compiles Pagefind's WebAssembly (no JS eval)
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data:; font-src 'self' data:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'self'"
 )

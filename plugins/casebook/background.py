@@ -4,7 +4,8 @@ That work is CPU-bound Python, so a thread would only contend for the GIL; a for
 uses the machine's other core. The child first works out every case study's related case
 studies and sends them back (the parent needs them only when it writes the pages out,
 after all the Markdown is rendered), then stages the search index in a copy that the
-parent publishes only after the build succeeds, so the live index is never half-updated.
+parent publishes only after the build succeeds, so the live index is never half-updated,
+and beside it the static (Pagefind) index that the parent swaps into the site.
 Without fork (Windows) the same work runs in this process."""
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ from pathlib import Path
 
 from .content.model import Catalogue, RelatedCase
 from .search.related import related_slugs
+from .search.static_index import StagedBundle, write_bundle
+from .search.vocabulary import VOCABULARY_FILE, vocabulary_json
 from .search.whoosh_index import (
     IndexReport,
     StagedIndex,
+    documents_vocabulary,
     search_documents,
     stage_index,
     staging_path,
@@ -49,34 +53,90 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
+def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> None:
+    """The Whoosh index and the Pagefind bundle, from the same documents and vocabulary.
+    Pagefind indexes in its own process, so its bundle is built while Whoosh indexes here.
+    The bundle is written under a temporary name and renamed when whole: its presence at
+    `bundle` means it is complete; if it fails, the reason is left beside it instead, and
+    the Whoosh index goes on regardless."""
+    worker = None
+    failure: list[Exception] = []
+    if bundle is not None:
+        partial = _partial(bundle)
+
+        def build_bundle() -> None:
+            try:
+                write_bundle(documents, partial, None)  # the vocabulary goes in below
+            except Exception as error:
+                failure.append(error)
+
+        worker = threading.Thread(target=build_bundle, name="casebook-pagefind")
+        worker.start()
+    try:
+        # worked out while Pagefind's binary runs
+        vocabulary = documents_vocabulary(documents)
+        if index_dir is not None:
+            staged = stage_index(
+                index_dir, documents, list(catalogue.taxonomies), staging, vocabulary
+            )
+            report = json.dumps(asdict(staged.report))
+            (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
+    finally:
+        if worker is not None:
+            worker.join()
+    if bundle is not None:
+        try:
+            if failure:
+                raise failure[0]
+            (partial / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
+            partial.rename(bundle)
+        except Exception as error:
+            shutil.rmtree(partial, ignore_errors=True)
+            _error_file(bundle).write_text(str(error), encoding="utf-8")
+
+
+def _partial(bundle: Path) -> Path:
+    return bundle.with_name(bundle.name + ".part")
+
+
+def _error_file(bundle: Path) -> Path:
+    return bundle.with_name(bundle.name + ".error")
+
+
 def _work_in_child(
-    connection, catalogue: Catalogue, limit: int, index_dir, staging, parent: int
+    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, parent: int
 ) -> None:
     die_with_parent(parent)
     documents = search_documents(catalogue)
     connection.send(related_slugs(catalogue, documents, limit))
     connection.close()
-    if index_dir is not None:
-        try:
-            staged = stage_index(index_dir, documents, list(catalogue.taxonomies), staging=staging)
-            report = json.dumps(asdict(staged.report))
-            (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
-        except OSError as error:  # a full or read-only disk: one line, not a traceback
-            where = f" ({error.filename})" if error.filename else ""
-            print(
-                f"casebook: the search index could not be written{where}: "
-                f"{error.strerror or error}",
-                file=sys.stderr,
-            )
-            sys.stderr.flush()
-            os._exit(1)
+    try:
+        _stage_both(catalogue, documents, index_dir, staging, bundle)
+    except OSError as error:  # a full or read-only disk: one line, not a traceback
+        where = f" ({error.filename})" if error.filename else ""
+        print(
+            f"casebook: the search index could not be written{where}: {error.strerror or error}",
+            file=sys.stderr,
+        )
+        sys.stderr.flush()
+        os._exit(1)
 
 
 class BackgroundBuild:
-    def __init__(self, catalogue: Catalogue, related_limit: int, index_dir: Path | None):
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        related_limit: int,
+        index_dir: Path | None,
+        bundle_dir: Path | None = None,
+    ):
+        """`bundle_dir`: where to build the static search bundle (None: no bundle)."""
         self.catalogue, self.limit = catalogue, related_limit
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
+        self.bundle_dir = Path(bundle_dir) if bundle_dir is not None else None
+        if self.bundle_dir is not None:
+            self._remove_bundle()
         self.process: multiprocessing.process.BaseProcess | None = None
         self.staged: StagedIndex | None = None
         self._related: dict[str, list[RelatedCase]] | None = None
@@ -93,6 +153,7 @@ class BackgroundBuild:
                     related_limit,
                     self.index_dir,
                     self.staging,
+                    self.bundle_dir,
                     os.getpid(),
                 ),
                 daemon=True,
@@ -107,9 +168,8 @@ class BackgroundBuild:
         else:  # no fork: everything here, now
             documents = search_documents(catalogue)
             self._related = related_slugs(catalogue, documents, related_limit)
-            if self.index_dir is not None:
-                facets = list(catalogue.taxonomies)
-                self.staged = stage_index(self.index_dir, documents, facets, staging=self.staging)
+            _stage_both(catalogue, documents, self.index_dir, self.staging, self.bundle_dir)
+            self.staged = self._read_staged()
 
     def _receive(self, connection) -> None:
         try:
@@ -140,13 +200,40 @@ class BackgroundBuild:
         if self.process is None:
             return self.staged
         self.process.join()
+        return self._read_staged()
+
+    def _read_staged(self) -> StagedIndex | None:
+        if self.index_dir is None:
+            return None
         report_file = self.staging / REPORT_FILE
-        if self.process.exitcode != 0 or not report_file.is_file():
+        if self.process is not None and self.process.exitcode != 0:
+            report_file.unlink(missing_ok=True)
+        if not report_file.is_file():
             shutil.rmtree(self.staging, ignore_errors=True)
             return None
         report = IndexReport(**json.loads(report_file.read_text(encoding="utf-8")))
         report_file.unlink()
         return StagedIndex(self.staging, self.index_dir, report)
+
+    def bundle(self) -> tuple[StagedBundle | None, str]:
+        """The static search bundle once the child has finished, or None and the reason
+        it could not be built ("" when none was asked for)."""
+        if self.process is not None:
+            self.process.join()
+        if self.bundle_dir is None:
+            return None, ""
+        if (self.bundle_dir / "pagefind.js").is_file():
+            return StagedBundle(self.bundle_dir), ""
+        error = _error_file(self.bundle_dir)
+        reason = error.read_text(encoding="utf-8") if error.is_file() else "it was not finished"
+        self._remove_bundle()
+        return None, reason
+
+    def _remove_bundle(self) -> None:
+        if self.bundle_dir is not None:
+            shutil.rmtree(self.bundle_dir, ignore_errors=True)
+            shutil.rmtree(_partial(self.bundle_dir), ignore_errors=True)
+            _error_file(self.bundle_dir).unlink(missing_ok=True)
 
     def cancel(self) -> None:
         if self.process is not None and self.process.is_alive():
@@ -154,5 +241,6 @@ class BackgroundBuild:
             self.process.join(timeout=10)
         if self.staging is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
+        self._remove_bundle()
         if self.staged is not None:
             self.staged.discard()

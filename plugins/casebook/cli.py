@@ -288,7 +288,7 @@ def command_search(args: argparse.Namespace) -> int:
         for number, hit in enumerate(results.hits, 1):
             print(f"{number}. {hit.title}  [{hit.kind.replace('_', ' ')}]  /{hit.url}")
             print(f"   {_terminal_snippet(hit.snippet)}")
-    if results.corrected and not results.hits:
+    if results.corrected:
         print(
             f"Did you mean: {results.corrected}?  (casebook search {results.corrected})",
             file=sys.stderr if args.json else sys.stdout,

@@ -14,6 +14,9 @@ class CasebookConfig(Config):
     search_index_dir = c.Type(str, default="build/search_index")
     # Build the Whoosh index at all (benchmarks compare with it off).
     search_index = c.Type(bool, default=True)
+    # Build the static (Pagefind) search bundle into the site at /pagefind/: the search a
+    # reader of the published site uses.
+    static_search = c.Type(bool, default=True)
     # Rendered pages kept between builds (relative to mkdocs.yml's directory), so a rebuild
     # renders only the Markdown that changed.
     cache_dir = c.Type(str, default="build/cache")

@@ -26,6 +26,7 @@ from .content.catalogue import load_catalogue
 from .content.content_tree import publishable
 from .content.fields import documented_keys
 from .content.model import Catalogue
+from .search.static_index import bundle_staging_path
 from .site import blocks
 from .site.export import open_data_files
 from .site.generate import GeneratedPage, generated_pages
@@ -39,6 +40,7 @@ from .site.page_guard import (
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
+from .site.search_page import TEMPLATES, search_page
 from .site.templating import TemplateProblem, Templates
 from .site.views import breadcrumbs
 
@@ -90,7 +92,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
-            for name in SCRIPTS:
+            names = list(SCRIPTS)
+            if self.config.static_search:
+                # The header search partial, after the site's own overrides, before Material.
+                if str(TEMPLATES) not in config.theme.dirs:
+                    config.theme.dirs.insert(1 if config.theme.custom_dir else 0, str(TEMPLATES))
+                config.extra_css.append(f"{ASSET_URI}/search.css")
+                names.insert(0, "search.js")  # first: the catalogue asks it for matches
+            for name in names:
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
@@ -131,7 +140,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 files.remove(file)
                 log.info(f"not published (see the problems above): {file.src_uri}")
         self.generated = {}
-        for page in core(generated_pages, self.catalogue, self.templates):
+        pages = core(generated_pages, self.catalogue, self.templates)
+        if self.config.static_search:
+            pages.append(core(search_page, self.catalogue, self.templates))
+        for page in pages:
             if files.get_file_from_path(page.src_uri) is None:  # an author's page wins
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
                 self.generated[page.src_uri] = page
@@ -147,6 +159,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.catalogue,
             self.config.related_limit,
             self.index_dir if self.config.search_index else None,
+            bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
         )
         # Where each case study's related list goes once the second process has worked it
         # out; random per build, so no contributed HTML can stand in for it.
@@ -236,6 +249,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     @event_priority(100)  # before Material's search plugin reads page.content
     def _show_search_the_summary(self, context, /, *, page, config, nav):
+        if self.config.static_search:
+            # The static index serves the header search; Material's plugin stays only for
+            # its header button and dialog, and indexes nothing.
+            page.meta["search"] = {"exclude": True}
+            return context
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
         searchable = self._searchable.pop(page.file.src_uri, None)
         if case is not None:
@@ -328,6 +346,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if self.background is None:
             return
         background, self.background = self.background, None
+        bundle, reason = background.bundle()
+        if bundle is not None:
+            bundle.publish(Path(config.site_dir))
+        elif self.config.static_search:
+            log.warning(f"the site's search could not be built: {reason}")
         if not self.config.search_index:
             background.wait()
             return

@@ -161,46 +161,35 @@
 
   /* -- the text query: one function, so another engine can stand in for it -------------- */
 
-  var apiMatches = { query: "", slugs: null };
-  var apiAvailable = true;
+  var indexMatches = { query: "", slugs: null };
+  var indexAvailable = typeof window.casebookSearch === "function";
 
-  /* Which records the text `query` keeps, as an array of booleans in record order. Where
-     a search API answers, its full-text matches are added: they can only reveal cards. */
+  /* Which records the text `query` keeps, as an array of booleans in record order. The
+     site's static full-text index (search.js, the same on any static host as under
+     `casebook serve`) adds its matches, every word required: they can only reveal cards. */
   function textMatches(query) {
     var words = query.toLowerCase().split(/\s+/).filter(Boolean);
     if (!words.length) return records.map(function () { return true; });
     if (query === text.value.trim()) {
-      if (apiMatches.query !== query) apiMatches = { query: query, slugs: null };
-      if (query.length >= 3 && apiAvailable && apiMatches.slugs === null) askApi(query);
+      if (indexMatches.query !== query) indexMatches = { query: query, slugs: null };
+      if (query.length >= 2 && indexAvailable && indexMatches.slugs === null) askIndex(query);
     }
-    var found = apiMatches.query === query ? apiMatches.slugs : null;
+    var found = indexMatches.query === query ? indexMatches.slugs : null;
     return records.map(function (record) {
       if (found && found[record.slug]) return true;
       return words.every(function (word) { return record.haystack.indexOf(word) !== -1; });
     });
   }
 
-  function askApi(query) {
-    /* Every word must match, as in the local filter; the API's stemming finds word forms. */
-    var words = query.split(/[^\p{L}\p{N}']+/u).filter(Boolean);
-    if (!words.length) return;
-    apiMatches.slugs = {};  // asked: not again for this query
-    var url = root.getAttribute("data-api") + "?kind=case_study&limit=50&q=" +
-      encodeURIComponent(words.join(" AND ").slice(0, 200));
-    fetch(url, { headers: { Accept: "application/json" } }).then(function (response) {
-      var type = response.headers.get("Content-Type") || "";
-      if (!response.ok || type.indexOf("application/json") !== 0) {
-        if (response.status === 404 || type.indexOf("application/json") !== 0) apiAvailable = false;
-        return null;
-      }
-      return response.json();
-    }).then(function (hits) {
-      if (!hits || text.value.trim() !== query) return;
+  function askIndex(query) {
+    indexMatches.slugs = {};  // asked: not again for this query
+    window.casebookSearch(query, { kind: "case_study", allWords: true, counts: true }).then(function (found) {
+      if (text.value.trim() !== query) return;
       var slugs = {};
-      hits.forEach(function (hit) { slugs[hit.slug] = true; });
-      apiMatches = { query: query, slugs: slugs };
+      found.slugs.forEach(function (slug) { slugs[slug] = true; });
+      indexMatches = { query: query, slugs: slugs };
       apply(readForm());
-    }).catch(function () { apiAvailable = false; });
+    }).catch(function () { indexAvailable = false; });
   }
 
   /* -- filtering and counts --------------------------------------------------------------- */

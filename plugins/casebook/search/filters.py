@@ -15,7 +15,7 @@ SHORT_NAMES = {
     "programme": "programmes",
     "partner": "partners",
 }
-KINDS = ("case_study", "policy", "guide", "page")
+KINDS = ("case_study", "policy", "guide", "page", "term")
 
 
 def filter_errors(

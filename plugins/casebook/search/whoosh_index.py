@@ -32,16 +32,24 @@ from whoosh.analysis import (
     Tokenizer,
 )
 from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.porter2 import stem as porter2_stem
 from whoosh.qparser import MultifieldParser, OrGroup
 from whoosh.query import And, NullQuery, Or, Query, Term
 
-from ..content.model import Catalogue, page_url
+from ..content.model import Catalogue, page_url, term_src_uri
 from ..site.directories import swap_directory
 from .plain_text import headings, plain_text
+from .vocabulary import (
+    FEW_RESULTS,
+    VOCABULARY_FILE,
+    build_vocabulary,
+    read_vocabulary,
+    suggest,
+    vocabulary_json,
+)
 
 # Bump when the fields or analysis change: an index of another version is rebuilt whole.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 SIGNATURE_FILE = "casebook-schema.txt"
 # Size and SHA-256 of every file of the index, written after each update and checked
 # before an index is reused or opened: a truncated or zeroed segment is found there,
@@ -53,13 +61,18 @@ log = logging.getLogger("casebook.search")
 # took 45 s; at 1,024 MB it took 33 s, with peak memory 499 MB -> 550 MB (Whoosh's size
 # estimate is far above what the pool really holds). Larger libraries still spill, safely.
 WRITER_POOL_MB = 1024
-TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "body": 1.0}
+# The kinds of page listed first, before guides, pages and term pages.
+FIRST_KINDS = ("case_study", "policy")
+TEXT_FIELDS = {"title": 4.0, "summary": 2.0, "headings": 2.0, "labels": 2.0, "body": 1.0}
 
 
 def stem(word: str) -> str:
-    """Porter, plus one rule: nouns in -ery share the stem of their verb in -er, so
-    "recovery" finds "recover" and "delivery" finds "deliver"."""
-    stemmed = porter_stem(word)
+    """Snowball English (Porter2), the stemmer Pagefind uses in the browser, so both
+    engines conflate the same word families ("evaluating" and "evaluation" both stem to
+    "evalu"; the original Porter split them). Plus one rule: nouns in -ery share the stem
+    of their verb in -er, so "recovery" finds "recover" and "delivery" finds "deliver"
+    (Pagefind reaches those by matching the query word as a prefix)."""
+    stemmed = porter2_stem(word)
     if stemmed.endswith("eri") and len(stemmed) >= 7:
         return stemmed[:-3]
     return stemmed
@@ -138,15 +151,13 @@ def build_schema(facets: Iterable[str]) -> Schema:
         "url": STORED(),
         "kind": ID(stored=True),
         "hash": STORED(),
-        "title": TEXT(
-            analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"], spelling=True
-        ),
-        # Spelling suggestions come from titles and summaries: a word list over every body
-        # doubled the analysis work (indexing 1,000 cases: 6.1 s -> 3.7 s without it).
-        "summary": TEXT(
-            analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"], spelling=True
-        ),
+        # No spelling=True: "did you mean" uses the vocabulary file, as the browser does.
+        "title": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"]),
+        "summary": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"]),
         "headings": TEXT(analyzer=analyzer(), field_boost=TEXT_FIELDS["headings"]),
+        # The labels of the page's terms ("Lived experience"), so a theme's name finds
+        # every case study tagged with it, not only those whose text uses the words.
+        "labels": TEXT(analyzer=analyzer(), field_boost=TEXT_FIELDS["labels"]),
         "body": TEXT(analyzer=WordAnalyzer(), stored=True),
     }
     for name in facets:
@@ -165,6 +176,7 @@ class SearchDocument:
     headings: str
     body: str
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    labels: str = ""  # the labels of the terms in `facets`, " | "-separated
 
     def content_hash(self) -> str:
         encoded = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
@@ -181,13 +193,23 @@ class SearchDocument:
             "summary": self.summary,
             "headings": self.headings,
             "body": self.body,
+            "labels": self.labels,
         }
         values.update({name: ",".join(terms) for name, terms in self.facets.items()})
         return values
 
+    def texts(self) -> tuple[str, ...]:
+        """Every searchable text, in the order of TEXT_FIELDS."""
+        return (self.title, self.summary, self.headings, self.labels, self.body)
+
+
+def documents_vocabulary(documents: Iterable[SearchDocument]) -> dict[str, int]:
+    """The words of every searchable text: what "did you mean" chooses from."""
+    return build_vocabulary(text for document in documents for text in document.texts())
+
 
 def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
-    """One document per case study, policy page and guide."""
+    """One document per case study, policy page, guide and term page."""
     documents = []
     names = list(catalogue.taxonomies)
     for case in catalogue.case_studies:
@@ -202,6 +224,9 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 headings=" | ".join(headings(case.body)),
                 body=plain_text(case.body),
                 facets={name: tuple(case.term_slugs(name)) for name in names},
+                labels=" | ".join(
+                    term.label for name in names for term in case.terms.get(name, ())
+                ),
             )
         )
     for document in catalogue.documents.values():
@@ -223,6 +248,29 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 facets={name: () for name in names},
             )
         )
+    # Each term's page, found by its name ("Glasgow City") and description; listed after
+    # the pages about it. An author's own page at the same place is indexed above.
+    keys = {document.key for document in documents}
+    for name, taxonomy in catalogue.taxonomies.items():
+        for term in catalogue.terms_with_pages(name):
+            key = term_src_uri(term)
+            if key in keys:
+                continue
+            documents.append(
+                SearchDocument(
+                    key=key,
+                    slug=term.slug,
+                    url=page_url(key),
+                    kind="term",
+                    title=term.label,
+                    summary=term.description,
+                    headings="",
+                    body=" ".join(term.questions),
+                    # no facets: a filter by theme lists the case studies, not the index
+                    facets={other: () for other in names},
+                    labels=taxonomy.singular,
+                )
+            )
     return documents
 
 
@@ -282,6 +330,7 @@ def stage_index(
     documents: list[SearchDocument],
     facets: Iterable[str],
     staging: Path | None = None,
+    vocabulary: dict[str, int] | None = None,
 ) -> StagedIndex:
     """Update a copy of the live index beside it. The live index is untouched until
     `publish()`, so a build that fails part-way leaves it whole and queryable. A live
@@ -337,6 +386,9 @@ def stage_index(
         except BaseException:
             writer.cancel()
             raise
+        if vocabulary is None:
+            vocabulary = documents_vocabulary(documents)
+        (staging / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
         (staging / SIGNATURE_FILE).write_text(signature(facets), encoding="utf-8")
         ix.close()
         write_checksums(staging)
@@ -488,7 +540,7 @@ class SearchResults:
     query: str
     hits: list[Hit]
     total: int
-    corrected: str | None = None  # a suggested query, when this one found nothing
+    corrected: str | None = None  # a suggested query, when this one found few or nothing
     note: str | None = None  # how the query was read, when it was not taken as written
 
 
@@ -551,6 +603,7 @@ class SearchIndex:
         if self._ix is not None:
             self._ix.close()
         self._ix, self._identity = ix, identity
+        self.vocabulary = read_vocabulary(self.index_dir / VOCABULARY_FILE)
         self.facets = [
             name for name, fieldtype in ix.schema.items() if isinstance(fieldtype, KEYWORD)
         ]
@@ -649,41 +702,48 @@ class SearchIndex:
             return SearchResults(text, [], 0, note=note or "nothing to search for")
         # No terms=True: recording matched terms for every matching document cost a
         # third of the query time; snippets use the query's own terms instead.
-        results = searcher.search(query, filter=restrict, limit=limit)
-        if results.is_empty() and len(plain_words(text).split()) > 1:
+        found, total = self._ranked(searcher, query, restrict, kind, limit)
+        if not found and len(plain_words(text).split()) > 1:
             query, _ = self.parse(text, any_word=True)
-            results = searcher.search(query, filter=restrict, limit=limit)
-            if not results.is_empty():
+            found, total = self._ranked(searcher, query, restrict, kind, limit)
+            if found:
                 note = "no page has all the words; showing pages with any of them"
         stems = {
             term.decode() if isinstance(term, bytes) else str(term)
             for field, term in query.iter_all_terms()
             if field in TEXT_FIELDS
         }
-        hits = [self._hit(hit, text, stems) for hit in results]
-        # Counting every match re-runs the query (14% of query time, measured); Whoosh's
-        # estimate is exact whenever the collector already saw every match.
-        total = len(results) if results.has_exact_length() else results.estimated_length()
-        corrected = self._suggestion(searcher, query, text) if not hits else None
+        hits = [self._hit(hit, text, stems) for hit in found]
+        # The same rule and word list as the site's search (assets/search.js).
+        corrected = None
+        if total < FEW_RESULTS:
+            corrected = suggest(text, self.vocabulary, lambda word: self._holds(searcher, word))
         return SearchResults(text, hits, total, corrected, note)
 
-    def _suggestion(self, searcher, query: Query, text: str) -> str | None:
-        """A corrected query, or None. Whoosh cannot write the correction of a phrase
-        (a hyphenated word is one: its tokens have no offsets), so the words are tried
-        one by one instead."""
-        attempts = [(query, text)]
-        words = " ".join(re.findall(r"\w+", text))
-        if words and words != text:
-            attempts.append((self._parser.parse(words), words))
-        for attempt, attempt_text in attempts:
-            try:
-                correction = searcher.correct_query(attempt, attempt_text)
-            except (TypeError, ValueError, AttributeError, IndexError):
-                continue
-            suggested = one_line(correction.string)
-            if correction.query != attempt and suggested and suggested != text:
-                return suggested
-        return None
+    def _ranked(self, searcher, query, restrict, kind, limit) -> tuple[list, int]:
+        """The best `limit` hits, case studies and policy pages ahead of other pages (as
+        the site's search orders them), and how many pages match in all."""
+        groups = [None] if kind else [Or([Term("kind", k) for k in FIRST_KINDS]), None]
+        found: list = []
+        total = 0
+        for number, group in enumerate(groups):
+            condition = [c for c in (restrict, group) if c is not None]
+            results = searcher.search(
+                query,
+                filter=And(condition) if condition else None,
+                mask=groups[0] if number else None,
+                limit=max(limit - len(found), 1),
+            )
+            found.extend(list(results)[: max(limit - len(found), 0)])
+            # Counting every match re-runs the query (14% of query time, measured);
+            # Whoosh's estimate is exact whenever the collector already saw every match.
+            total += len(results) if results.has_exact_length() else results.estimated_length()
+        return found, total
+
+    def _holds(self, searcher, word: str) -> bool:
+        """Whether any page has this word in any text field, in any of its forms."""
+        term = cached_stem(word)
+        return any(searcher.doc_frequency(name, term) for name in TEXT_FIELDS)
 
     def _hit(self, hit, query_text: str, stems: set[str]) -> Hit:
         snippet = (

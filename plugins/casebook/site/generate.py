@@ -251,7 +251,6 @@ def catalogue_page(catalogue: Catalogue, templates: Templates) -> GeneratedPage:
         search_exclude=True,
         total=total,
         data_src=root_file_url(uri, "data/catalogue.json"),
-        api=root_file_url(uri, "api/search"),
         facets=filter_facets(catalogue),
         sorts=[{"value": value, "label": label} for value, label in CATALOGUE_SORTS],
         cards=[card(case, uri) for case in catalogue.case_studies],

@@ -274,8 +274,9 @@ def _tag_problems(markup: str) -> list[str]:
 def content_security_policy(hashes: Iterable[str]) -> str:
     """Scripts from the site itself and the listed inline ones; nothing from elsewhere.
     Styles allow inline attributes (the theme sets them); images may be data: URLs (the
-    theme's icons are)."""
-    script = " ".join(["'self'", *(f"'{value}'" for value in hashes)])
+    theme's icons are). 'wasm-unsafe-eval' lets the site's search (Pagefind) compile its
+    WebAssembly; it allows no JavaScript eval."""
+    script = " ".join(["'self'", "'wasm-unsafe-eval'", *(f"'{value}'" for value in hashes)])
     return "; ".join(
         [
             "default-src 'self'",

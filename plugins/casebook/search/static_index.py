@@ -1,0 +1,166 @@
+"""The static search index: a Pagefind bundle built from the same search documents as the
+Whoosh index, so a reader's search works from static files (GitHub Pages, `make serve`).
+
+Each document goes to Pagefind as a small HTML record whose parts carry the Whoosh field
+weights (data-pagefind-weight), whose facets are Pagefind filters and whose kind is
+metadata. Pagefind chunks the index, so a query fetches only the few files it needs. The
+bundle is written beside the live site and swapped in whole (see StagedBundle)."""
+
+from __future__ import annotations
+
+import html
+import os
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..site.search_page import SEARCH_FACETS
+from .vocabulary import VOCABULARY_FILE, vocabulary_json
+from .whoosh_index import TEXT_FIELDS, SearchDocument
+
+BUNDLE_DIR = "pagefind"  # the bundle's folder in the site
+UNUSED_FILES = (
+    "pagefind-ui.js",
+    "pagefind-ui.css",
+    "pagefind-modular-ui.js",
+    "pagefind-modular-ui.css",
+    "pagefind-component-ui.js",
+    "pagefind-component-ui.css",
+    "pagefind-highlight.js",
+)
+# Pagefind weighs a word by the weight of its element; an h1 counts 7 by default, so the
+# record uses plain elements and states every weight (the Whoosh boosts, scaled so the
+# body keeps Pagefind's usual 1).
+_WEIGHTS = {name: f"{weight:g}" for name, weight in TEXT_FIELDS.items()}
+
+
+def record_html(document: SearchDocument) -> str:
+    """One document as the HTML Pagefind reads: every text escaped, facets as filters."""
+    e = html.escape
+    parts = [
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(document.title)}</title></head><body>",
+        f'<div data-pagefind-body data-pagefind-meta="kind:{e(document.kind)}">',
+        f'<p data-pagefind-meta="title" data-pagefind-weight="{_WEIGHTS["title"]}">'
+        f"{e(document.title)}</p>",
+    ]
+    for name in ("summary", "headings", "labels"):
+        text = getattr(document, name)
+        if text:
+            parts.append(f'<p data-pagefind-weight="{_WEIGHTS[name]}">{e(text)}</p>')
+    if document.body:
+        parts.append(f"<p>{e(document.body)}</p>")
+    parts.append(f'<span data-pagefind-filter="kind:{e(document.kind)}"></span>')
+    if document.kind == "case_study":
+        # The catalogue needs every matching case study, not the top few: the counts of
+        # this filter name them all without fetching each result's fragment.
+        parts.append(f'<span data-pagefind-filter="case:{e(document.slug)}"></span>')
+    # Only the facets the search page filters by: Pagefind loads every filter's values
+    # with a filtered query, and partners alone would outweigh the rest.
+    for facet in SEARCH_FACETS:
+        for value in document.facets.get(facet, ()):
+            parts.append(f'<span data-pagefind-filter="{e(facet)}:{e(value)}"></span>')
+    parts.append("</div></body></html>")
+    return "".join(parts)
+
+
+class StaticIndexError(Exception):
+    """Pagefind could not build the bundle (the message says why)."""
+
+
+def pagefind_executable() -> Path:
+    """The Pagefind binary that the pagefind-bin wheel ships (nothing is downloaded), or
+    the one PAGEFIND_BINARY_PATH names, as Pagefind's own Python client allows."""
+    if os.environ.get("PAGEFIND_BINARY_PATH"):
+        return Path(os.environ["PAGEFIND_BINARY_PATH"])
+    try:
+        from pagefind_bin import get_executable
+    except ImportError as error:
+        raise StaticIndexError(
+            "the pagefind-bin package is missing: run `make setup` to install it"
+        ) from error
+    return Path(get_executable())
+
+
+def write_bundle(
+    documents: list[SearchDocument], output: Path, vocabulary: dict[str, int] | None
+) -> None:
+    """Build the Pagefind bundle into `output` (created afresh), with the vocabulary
+    for "did you mean" beside it (None: the caller adds it).
+
+    The records are written as files and indexed by one run of Pagefind's binary. Its
+    Python API was tried first: it hands over one record per message and reads one reply
+    per 0.1 s, so 100 records took 14 s; the binary over files takes a fraction of that
+    and exits only when every file of the bundle is written."""
+    output = Path(output).resolve()
+    records = output.with_name(output.name + ".records")
+    for leftover in (output, records):
+        shutil.rmtree(leftover, ignore_errors=True)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        for document in documents:
+            path = records / document.url / "index.html"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(record_html(document), encoding="utf-8")
+        command = [
+            str(pagefind_executable()),
+            "--site",
+            str(records),
+            "--output-path",
+            str(output),
+            "--force-language",
+            "en",
+            "--silent",
+        ]
+        result = subprocess.run(command, capture_output=True, text=True, cwd=output.parent)
+        if result.returncode != 0 or not (output / "pagefind-entry.json").is_file():
+            reason = (result.stderr or result.stdout).strip().splitlines()[-1:] or ["no output"]
+            raise StaticIndexError(f"Pagefind could not build the search bundle: {reason[0]}")
+        for unused in UNUSED_FILES:  # Pagefind's own UIs: the site draws its results itself
+            (output / unused).unlink(missing_ok=True)
+        if vocabulary is not None:
+            (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
+    except BaseException:
+        shutil.rmtree(output, ignore_errors=True)
+        raise
+    finally:
+        shutil.rmtree(records, ignore_errors=True)
+
+
+def bundle_staging_path(anchor: Path) -> Path:
+    """Where the bundle is built: beside `anchor` (the Whoosh index or the site), on the
+    same filesystem, so publishing it is a rename."""
+    anchor = Path(anchor)
+    return anchor.with_name(f".{anchor.name}.pagefind-{os.getpid()}")
+
+
+@dataclass
+class StagedBundle:
+    """A finished bundle, not yet in the site."""
+
+    path: Path
+
+    def publish(self, site_dir: Path) -> None:
+        """Put the bundle at site_dir/pagefind in one swap; a copy first when the site is
+        on another filesystem."""
+        live = Path(site_dir) / BUNDLE_DIR
+        live.parent.mkdir(parents=True, exist_ok=True)
+        if os.stat(self.path).st_dev != os.stat(live.parent).st_dev:
+            local = live.with_name(f".{BUNDLE_DIR}.incoming-{os.getpid()}")
+            shutil.rmtree(local, ignore_errors=True)
+            shutil.copytree(self.path, local)
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.path = local
+        # A plain folder inside the site, not a published generation: the site itself is
+        # one (build/site), and an identical build must write identical files.
+        retired = live.with_name(f".{BUNDLE_DIR}.retired-{os.getpid()}")
+        if live.is_symlink() or live.is_file():
+            live.unlink()
+        elif live.exists():
+            live.rename(retired)
+        self.path.rename(live)
+        shutil.rmtree(retired, ignore_errors=True)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path, ignore_errors=True)
