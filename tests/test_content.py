@@ -60,6 +60,14 @@ def test_every_case_study_and_policy_page_names_the_sections_of_its_sources(cata
             assert source.url is None or source.url.startswith("https://"), page.slug
 
 
+def test_every_case_study_links_to_its_source_or_else_the_sources_publisher(catalogue):
+    for case in catalogue.case_studies:
+        assert any(s.url or s.publisher_url for s in case.sources), case.slug
+        for source in case.sources:
+            for address in (source.url, source.publisher_url):
+                assert address is None or address.startswith("https://"), case.slug
+
+
 def test_legislation_pages_link_to_the_legislation_itself(catalogue):
     laws = [p for p in catalogue.policies.values() if p.kind == "legislation"]
     assert laws and all(p.official_url and p.year for p in laws)

@@ -1,5 +1,7 @@
 """Generated pages and blocks: term pages, index pages, the panel and the cross-links."""
 
+from dataclasses import replace
+
 from casebook.content.catalogue import load_catalogue
 from casebook.site.blocks import (
     case_study_footer,
@@ -99,6 +101,28 @@ def test_footers_show_each_source_with_its_section_and_a_policy_with_its_documen
     assert "<em>Test Report</em> (Test Publisher); used: Part 2." in policy
     guidance = policy_footer(TEMPLATES, catalogue, catalogue.policies["test-guidance"]).html
     assert "Kind: guidance.</p>" in guidance and "Read" not in guidance
+
+
+def test_a_source_without_an_address_of_its_own_links_its_publisher_instead(content):
+    catalogue, _ = pages_by_uri(content)
+    alpha = catalogue.case_study("alpha-network")
+    report = alpha.sources[0]
+    alpha.sources = (replace(report, url=None, publisher_url="https://publisher.example/"),)
+    footer = case_study_footer(TEMPLATES, catalogue, alpha).html
+    assert (
+        "<em>Test Report</em> (Test Publisher, 2018); used: Part 1, Alpha Network. No public "
+        "copy of it could be confirmed; its publisher's site: "
+        '<a href="https://publisher.example/">publisher.example</a>.'
+    ) in footer
+    # A source with an address of its own sends the reader there, not to the publisher.
+    alpha.sources = (replace(report, publisher_url="https://publisher.example/"),)
+    footer = case_study_footer(TEMPLATES, catalogue, alpha).html
+    assert '<a href="https://example.org/test-report">Test Report</a>' in footer
+    assert "publisher.example" not in footer
+    # Only an http(s) address becomes a link, whatever reached the model.
+    alpha.sources = (replace(report, url=None, publisher_url="javascript:alert(1)"),)
+    footer = case_study_footer(TEMPLATES, catalogue, alpha).html
+    assert "javascript" not in footer and "No public copy" not in footer
 
 
 def test_catalogue_page_lists_every_case_study(content):

@@ -156,6 +156,11 @@ def test_the_older_single_source_is_told_how_to_become_sources(content):
             "'sources.0.url' must start with https://",
         ),
         (
+            "sources:\n  - {title: R, publisher: P, section: S, publisher_url: www.p.org}",
+            16,
+            "'sources.0.publisher_url' must start with https://",
+        ),
+        (
             "sources:\n  - {title: R, publisher: P, section: S, page: 4}",
             16,
             "unknown field 'sources.0.page'",

@@ -32,14 +32,22 @@ class FieldSpec:
 
 # Each key of a source and whether it is required. `section` names the part of the source
 # a page was written from (a chapter, heading or page), so a reader can check a claim.
-SOURCE_KEYS = {"title": True, "publisher": True, "year": False, "url": False, "section": False}
+SOURCE_KEYS = {
+    "title": True,
+    "publisher": True,
+    "year": False,
+    "url": False,
+    "publisher_url": False,
+    "section": False,
+}
 SOURCES_ITEM_KEYS = {**SOURCE_KEYS, "section": True}
 # A newer field and the older one it replaces: a page with only the older one is told how
 # to move to the newer, and the model still reads it, so an old page keeps building.
 LEGACY_FIELDS = {"sources": "source"}
 SOURCES_HELP = (
     "the sources the facts come from, a list: each '- title:' with publisher, section "
-    "(the part used), and year and url where known"
+    "(the part used), and year and url where known; publisher_url (the publisher's own "
+    "site) when no public copy of the source itself could be confirmed"
 )
 
 CASE_STUDY_FIELDS = (

@@ -48,6 +48,9 @@ class Source:
     publisher: str
     year: int | None = None
     url: str | None = None
+    # The publisher's own site: given when no public copy of the source itself could be
+    # confirmed, so a reader still has somewhere to ask for it.
+    publisher_url: str | None = None
     section: str | None = None
 
 
@@ -374,6 +377,7 @@ def _source(value: Any) -> Source | None:
         publisher=_text(value.get("publisher")),
         year=_year(value.get("year")),
         url=_text(value.get("url")) or None,
+        publisher_url=_text(value.get("publisher_url")) or None,
         section=_text(value.get("section")) or None,
     )
 

@@ -59,6 +59,7 @@ def _source_schema(keys: dict[str, bool]) -> dict[str, Any]:
             "publisher": {"type": "string", "minLength": 1},
             "year": {"type": "integer", "minimum": 1900},
             "url": {"type": "string", "pattern": "^https?://"},
+            "publisher_url": {"type": "string", "pattern": "^https?://"},
             "section": {"type": "string", "minLength": 1},
         },
         "required": [key for key, required in keys.items() if required],

@@ -253,9 +253,12 @@ def _check_source(
                 f"{name}.{key}",
                 f"'{name}.{key}' still has the template's TODO text: name the source",
             )
-        elif key == "url" and urlsplit(item).scheme not in ("http", "https"):
+        elif key in ("url", "publisher_url") and urlsplit(item).scheme not in (
+            "http",
+            "https",
+        ):
             yield _problem(
-                document, f"{name}.{key}", f"'{name}.url' must start with https:// or http://"
+                document, f"{name}.{key}", f"'{name}.{key}' must start with https:// or http://"
             )
 
 

@@ -85,6 +85,7 @@ class SourceView:
     year: int | None
     url: str  # "" unless an http(s) address: nothing else may become a link
     section: str = ""  # the part of the source the page was written from
+    publisher_url: str = ""  # the publisher's site, where the source itself has no address
 
 
 def case_link(case: CaseStudy | PolicyPage, from_uri: str) -> Link:
@@ -178,7 +179,14 @@ def web_address(url: str | None) -> str:
 def source_views(sources: tuple[Source, ...]) -> list[SourceView]:
     """A page's sources, each with the section used and a link only where it is http(s)."""
     return [
-        SourceView(s.title, s.publisher, s.year, web_address(s.url), s.section or "")
+        SourceView(
+            s.title,
+            s.publisher,
+            s.year,
+            web_address(s.url),
+            s.section or "",
+            web_address(s.publisher_url),
+        )
         for s in sources
     ]
 
