@@ -60,6 +60,15 @@ def test_taxonomy_index_counts_and_groups(content):
     assert '<a href="glasgow-city/">Glasgow City</a> (1 case study)' in pages["places/index.md"]
 
 
+def test_places_index_names_each_council_area_once_and_lists_the_other_places(content):
+    _, pages = pages_by_uri(content)
+    index = pages["places/index.md"]
+    assert index.count(">Glasgow City</a>") == 1 and index.count(">Inverclyde</a>") == 1
+    assert index.count("Fife") == 3  # its tile's title and label, its line in the map's list
+    other = index.index('<h2 id="beyond-one-council-area">Beyond one council area')
+    assert index.index(">Scotland (national or several areas)</a> (1 case study)") > other
+
+
 def test_panel_links_every_term(content):
     catalogue, _ = pages_by_uri(content)
     panel = case_study_panel(TEMPLATES, catalogue, catalogue.case_study("alpha-network"))

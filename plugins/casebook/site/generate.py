@@ -153,12 +153,18 @@ def taxonomy_index_page(
         for group in taxonomy.groups.values()
     ]
     shown = terms if taxonomy.pages == "all" else [t for t in terms if t.slug in listed]
+    heading = None
+    if taxonomy.name == "places":  # the map lists every council area; the list, the rest
+        on_map = {area["slug"] for area in council_areas()}
+        shown = [t for t in shown if t.slug not in on_map]
+        heading = {"label": "Beyond one council area", "id": anchor("Beyond one council area")}
     body = _body(
         templates,
         "casebook/taxonomy_index.html",
         taxonomy=taxonomy,
         groups=groups,
         terms=[entry(t) for t in shown] if not groups else [],
+        heading=heading,
     )
     if taxonomy.name == "places":  # the tile map goes first, above the list
         map_block = place_map(catalogue, templates, uri, listed)
