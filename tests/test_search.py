@@ -8,7 +8,14 @@ from casebook.content.catalogue import load_catalogue
 from casebook.content.model import blend_related
 from casebook.search import whoosh_index as search_module
 from casebook.search.similarity import similar_documents
-from casebook.search.whoosh_index import SearchIndex, search_documents, stage_index, update_index
+from casebook.search.static_index import record_html
+from casebook.search.whoosh_index import (
+    SearchDocument,
+    SearchIndex,
+    search_documents,
+    stage_index,
+    update_index,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -279,3 +286,24 @@ def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, opti
 
 
 ATTRIBUTES = ("pos", "startchar", "endchar", "original")
+
+
+def test_a_static_record_lists_headings_and_labels_as_a_reader_would_read_them():
+    document = SearchDocument(
+        key="case_studies/a.md",
+        slug="a",
+        url="case_studies/a/",
+        kind="case_study",
+        title="A & B",
+        summary="Before | after",
+        headings="Background | What changed",
+        body="Text <b>",
+        facets={"themes": ("culture-shift",)},
+        labels="Culture shift | Glasgow City",
+    )
+    record = record_html(document)
+    assert ">Background; What changed</p>" in record
+    assert ">Culture shift; Glasgow City</p>" in record
+    assert ">Before | after</p>" in record  # a contributor's summary is left as written
+    assert "<title>A &amp; B</title>" in record and "<p>Text &lt;b&gt;</p>" in record
+    assert '<span data-pagefind-filter="themes:culture-shift"></span>' in record

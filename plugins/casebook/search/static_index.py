@@ -46,7 +46,11 @@ def record_html(document: SearchDocument) -> str:
         f"{e(document.title)}</p>",
     ]
     for name in ("summary", "headings", "labels"):
+        # Headings and labels are " | "-separated for Whoosh; a reader sees them in
+        # Pagefind's excerpts, where a list reads better with semicolons.
         text = getattr(document, name)
+        if name != "summary":
+            text = "; ".join(part for part in text.split(" | ") if part)
         if text:
             parts.append(f'<p data-pagefind-weight="{_WEIGHTS[name]}">{e(text)}</p>')
     if document.body:
