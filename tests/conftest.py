@@ -176,6 +176,17 @@ CHROMIUM_ARGS = [
 ]
 
 
+def save_screenshot(page, name: str) -> None:
+    """The whole page at the viewport's width, as build/screenshots/<name>.png: what a
+    reader can scroll to. Material's phone search overlay is a circle scaled far wider
+    than the screen; the page hides that overflow, but a plain full-page shot shows it."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    width = page.viewport_size["width"]
+    height = page.evaluate("document.documentElement.scrollHeight")
+    clip = {"x": 0, "y": 0, "width": width, "height": height}
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, clip=clip)
+
+
 def browser_unavailable(reason: str):
     unavailable("browser tests", reason)
 

@@ -12,7 +12,7 @@ import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
 
-from .conftest import AXE, ROOT, SCREENSHOTS, browser_unavailable, build_real_site, wait_until
+from .conftest import AXE, ROOT, browser_unavailable, build_real_site, save_screenshot, wait_until
 from .test_hostile import build_hostile_site
 
 try:
@@ -455,12 +455,18 @@ def axe_violations(page, screenshot: str) -> list:
     # From the top: mid-page, Material's sticky header lies over whatever has scrolled
     # under it, and axe's target-size rule counts that as a crowded target.
     page.evaluate("window.scrollTo(0, 0)")
+    # Back at the top, Material fades the site's name in over 150 ms; axe measuring
+    # contrast mid-fade sees a pale title. Wait until the fade is over.
+    wait_until(
+        page,
+        "(() => { const topic = document.querySelector('.md-header__topic');"
+        " return !topic || getComputedStyle(topic).opacity === '1'; })()",
+    )
     result = page.evaluate(
         "axe.run(document, {runOnly: {type: 'tag', values: "
         "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
     )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+    save_screenshot(page, screenshot)
     return [
         (v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]
     ]

@@ -16,7 +16,7 @@ import pytest
 from casebook.search.static_index import write_bundle
 from casebook.search.whoosh_index import SearchDocument, documents_vocabulary
 
-from .conftest import AXE, SCREENSHOTS, browser_unavailable, wait_until
+from .conftest import AXE, browser_unavailable, save_screenshot, wait_until
 from .search_data import FAMILIES, RELEVANCE, family_documents
 from .test_search_quality import failures, whoosh_answers
 
@@ -159,8 +159,7 @@ def axe_violations(page, screenshot: str, within: str) -> list:
         "'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})",
         within,
     )
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{screenshot}.png"), full_page=True)
+    save_screenshot(page, screenshot)
     return [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import AXE, SCREENSHOTS, browser_unavailable
+from .conftest import AXE, SCREENSHOTS, browser_unavailable, save_screenshot
 from .test_browser import WAIT, expect, real_site
 from .test_browser import axe_violations as wcag_violations
 
@@ -435,7 +435,7 @@ def test_the_printed_summary_is_two_pages_at_most_with_notes_whole(page, real_si
     pdf = page.pdf(format="A4", print_background=False)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     (SCREENSHOTS / "self-assessment-summary.pdf").write_bytes(pdf)
-    page.screenshot(path=str(SCREENSHOTS / "self-assessment-print.png"), full_page=True)
+    save_screenshot(page, "self-assessment-print")
     assert 1 <= pdf_pages(pdf) <= 2
 
 
