@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import gzip
 import json
+import logging
 import os
 import shutil
 import textwrap
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -126,6 +128,94 @@ def run_mkdocs_build(content: Path, site_dir: Path, index_dir: Path, strict: boo
         os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(index_dir)
     )
     return subprocess.run(command, capture_output=True, text=True, env=environment)
+
+
+# -- builds in this process (issue 18, item 4) --------------------------------------------
+# Where the process is not what a test is about, the site is built through MkDocs' Python
+# API: no interpreter start-up and imports per build, and the log is read as records, so a
+# test asserts the exact lines a contributor sees.
+
+
+@dataclass
+class Built:
+    """One in-process build: where it wrote, why it stopped (None: it built) and every
+    line of its log, as the terminal shows them ("WARNING -  casebook: ...")."""
+
+    site: Path
+    index: Path
+    error: str | None
+    lines: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def at(self, level: str) -> list[str]:
+        """The lines logged at one level ("WARNING", "INFO"), in order."""
+        return [line for line in self.lines if line.startswith(f"{level:<8}-  ")]
+
+
+class _TerminalLines(logging.Handler):
+    """The build's log as `mkdocs build` prints it: `LEVEL   -  message`. The plugin's
+    logger adds "casebook: " itself; the core's "casebook" logger prints through a
+    handler that adds it (mkdocs_plugin._show_core_warnings)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.name == "casebook" or record.name.startswith("casebook."):
+            message = f"casebook: {message}"
+        self.lines.append(f"{record.levelname:<8}-  {message}")
+
+
+def build_in_process(
+    content: Path,
+    site_dir: Path,
+    index_dir: Path,
+    strict: bool = True,
+    level: int = logging.INFO,
+    config_file: Path | None = None,
+) -> Built:
+    """`mkdocs build [--strict]` of a content tree, in this process (as the CLI: startup,
+    build, shutdown). `level`: the lowest level of message kept (DEBUG for the render
+    cache's count)."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = config_file or site_config(content, site_dir)
+    handler = _TerminalLines()
+    loggers = [logging.getLogger("mkdocs"), logging.getLogger("casebook")]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(level)
+    saved = {name: os.environ.get(name) for name in ("CASEBOOK_SEARCH_INDEX_DIR",)}
+    os.environ["CASEBOOK_SEARCH_INDEX_DIR"] = str(index_dir)
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    error = None
+    try:
+        config = load_config(config_file=str(config_file), strict=strict, site_dir=str(site_dir))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as stopped:
+        error = stopped.format_message()
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        for logger, old in zip(loggers, levels, strict=True):
+            logger.removeHandler(handler)
+            logger.setLevel(old)
+    return Built(Path(site_dir), Path(index_dir), error, handler.lines)
 
 
 def pagefind_records(site) -> dict[str, dict]:
