@@ -155,6 +155,9 @@ class Built:
         return [line for line in self.lines if line.startswith(f"{level:<8}-  ")]
 
 
+PLUGIN_LOGGER = "mkdocs.plugins.casebook"
+
+
 class _TerminalLines(logging.Handler):
     """The build's log as `mkdocs build` prints it: `LEVEL   -  message`. The plugin's
     logger adds "casebook: " itself; the core's "casebook" logger prints through a
@@ -176,24 +179,27 @@ def build_in_process(
     site_dir: Path,
     index_dir: Path,
     strict: bool = True,
-    level: int = logging.INFO,
+    casebook_debug: bool = False,
     config_file: Path | None = None,
 ) -> Built:
     """`mkdocs build [--strict]` of a content tree, in this process (as the CLI: startup,
-    build, shutdown). `level`: the lowest level of message kept (DEBUG for the render
-    cache's count)."""
+    build, shutdown), keeping messages from INFO up. `casebook_debug`: the plugin's DEBUG
+    lines too (the render cache's count); only the plugin's, since MkDocs checks no
+    anchor when its own logger is at DEBUG."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     config_file = config_file or site_config(content, site_dir)
     handler = _TerminalLines()
-    loggers = [logging.getLogger("mkdocs"), logging.getLogger("casebook")]
-    levels = [logger.level for logger in loggers]
-    for logger in loggers:
+    engine, core, plugin = (logging.getLogger(n) for n in ("mkdocs", "casebook", PLUGIN_LOGGER))
+    levels = [(logger, logger.level) for logger in (engine, core, plugin)]
+    for logger in (engine, core):
         logger.addHandler(handler)
-        logger.setLevel(level)
-    saved = {name: os.environ.get(name) for name in ("CASEBOOK_SEARCH_INDEX_DIR",)}
+        logger.setLevel(logging.INFO)
+    if casebook_debug:
+        plugin.setLevel(logging.DEBUG)
+    index_before = os.environ.get("CASEBOOK_SEARCH_INDEX_DIR")
     os.environ["CASEBOOK_SEARCH_INDEX_DIR"] = str(index_dir)
     os.environ["NO_MKDOCS_2_WARNING"] = "1"
     error = None
@@ -207,14 +213,14 @@ def build_in_process(
     except MkDocsException as stopped:
         error = stopped.format_message()
     finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        for logger, old in zip(loggers, levels, strict=True):
+        if index_before is None:
+            del os.environ["CASEBOOK_SEARCH_INDEX_DIR"]
+        else:
+            os.environ["CASEBOOK_SEARCH_INDEX_DIR"] = index_before
+        for logger in (engine, core):
             logger.removeHandler(handler)
-            logger.setLevel(old)
+        for logger, level in levels:
+            logger.setLevel(level)
     return Built(Path(site_dir), Path(index_dir), error, handler.lines)
 
 
