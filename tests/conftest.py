@@ -236,23 +236,12 @@ def pagefind_records(site) -> dict[str, dict]:
 
 
 def build_real_site(root: Path) -> tuple[Path, Path]:
-    """The project's own content, built by `mkdocs build --strict` into root/site, with
-    the Whoosh index in root/index."""
-    import os
-    import subprocess
-    import sys
-
-    environment = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
+    """The project's own content, built by `mkdocs build --strict` (in this process) into
+    root/site, with the Whoosh index in root/index."""
+    result = build_in_process(
+        ROOT / "content", root / "site", root / "index", config_file=ROOT / "mkdocs.yml"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.ok, "\n".join(result.lines[-30:])
     return root / "site", root / "index"
 
 
@@ -301,8 +290,8 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     content = root / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
-    result = run_mkdocs_build(content, root / "site", root / "index")
-    assert result.returncode == 0, result.stderr
+    result = build_in_process(content, root / "site", root / "index")
+    assert result.ok, "\n".join(result.lines)
     taxonomies, _ = load_taxonomies(content)
     from waitress import create_server
 
