@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
@@ -293,20 +294,29 @@ def site(tmp_path_factory):
     result = build_in_process(content, root / "site", root / "index")
     assert result.ok, "\n".join(result.lines)
     taxonomies, _ = load_taxonomies(content)
-    from waitress import create_server
+    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
+    with serving(SearchApp(root / "site", root / "index", taxonomies)) as url:
+        yield {"url": url, "records": records, "dir": root / "site"}
 
-    server = create_server(
-        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
-    )
+
+@contextlib.contextmanager
+def serving(app):
+    """A WSGI app under waitress on a free loopback port, in a thread. Stopped from the
+    server's own loop thread: closed from here while that thread waits in select(), its
+    sockets vanished under it and it died with 'Bad file descriptor' (which pytest
+    reports as an error of whichever test ends next)."""
+    from waitress import create_server, wasyncore
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
-    yield {
-        "url": f"http://127.0.0.1:{server.effective_port}/",
-        "records": records,
-        "dir": root / "site",
-    }
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive()
 
 
 @pytest.fixture

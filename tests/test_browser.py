@@ -13,7 +13,15 @@ import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
 
-from .conftest import AXE, ROOT, SCREENSHOTS, browser_unavailable, build_real_site, wait_until
+from .conftest import (
+    AXE,
+    ROOT,
+    SCREENSHOTS,
+    browser_unavailable,
+    build_real_site,
+    serving,
+    wait_until,
+)
 from .test_hostile import build_hostile_site
 
 try:
@@ -545,15 +553,8 @@ def real_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("real-site")
     build_real_site(root)
     taxonomies, _ = load_taxonomies(ROOT / "content")
-    from waitress import create_server
-
-    server = create_server(
-        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.effective_port}/"}
-    server.close()
+    with serving(SearchApp(root / "site", root / "index", taxonomies)) as url:
+        yield {"url": url}
 
 
 REAL_PAGES = {
