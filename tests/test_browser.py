@@ -13,15 +13,7 @@ import pytest
 from casebook.api import SearchApp
 from casebook.content.taxonomy import load_taxonomies
 
-from .conftest import (
-    AXE,
-    ROOT,
-    SCREENSHOTS,
-    browser_unavailable,
-    build_real_site,
-    serving,
-    wait_until,
-)
+from .conftest import AXE, ROOT, SCREENSHOTS, browser_unavailable, build_real_site, wait_until
 from .test_hostile import build_hostile_site
 
 try:
@@ -553,6 +545,8 @@ def real_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("real-site")
     build_real_site(root)
     taxonomies, _ = load_taxonomies(ROOT / "content")
+    from .conftest import serving
+
     with serving(SearchApp(root / "site", root / "index", taxonomies)) as url:
         yield {"url": url}
 
