@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import gzip
 import json
+import logging
 import os
 import shutil
 import textwrap
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -128,6 +131,100 @@ def run_mkdocs_build(content: Path, site_dir: Path, index_dir: Path, strict: boo
     return subprocess.run(command, capture_output=True, text=True, env=environment)
 
 
+# -- builds in this process (issue 18, item 4) --------------------------------------------
+# Where the process is not what a test is about, the site is built through MkDocs' Python
+# API: no interpreter start-up and imports per build, and the log is read as records, so a
+# test asserts the exact lines a contributor sees.
+
+
+@dataclass
+class Built:
+    """One in-process build: where it wrote, why it stopped (None: it built) and every
+    line of its log, as the terminal shows them ("WARNING -  casebook: ...")."""
+
+    site: Path
+    index: Path
+    error: str | None
+    lines: list[str]
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def at(self, level: str) -> list[str]:
+        """The lines logged at one level ("WARNING", "INFO"), in order."""
+        return [line for line in self.lines if line.startswith(f"{level:<8}-  ")]
+
+
+PLUGIN_LOGGER = "mkdocs.plugins.casebook"
+
+
+class _TerminalLines(logging.Handler):
+    """The build's log as `mkdocs build` prints it: `LEVEL   -  message`. The plugin's
+    logger adds "casebook: " itself; the core's "casebook" logger prints through a
+    handler that adds it (mkdocs_plugin._show_core_warnings)."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.name == "casebook" or record.name.startswith("casebook."):
+            message = f"casebook: {message}"
+        self.lines.append(f"{record.levelname:<8}-  {message}")
+
+
+def build_in_process(
+    content: Path,
+    site_dir: Path,
+    index_dir: Path,
+    strict: bool = True,
+    casebook_debug: bool = False,
+    config_file: Path | None = None,
+) -> Built:
+    """`mkdocs build [--strict]` of a content tree, in this process (as the CLI: startup,
+    build, shutdown), keeping messages from INFO up. `casebook_debug`: the plugin's DEBUG
+    lines too (the render cache's count); only the plugin's, since MkDocs checks no
+    anchor when its own logger is at DEBUG."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    config_file = config_file or site_config(content, site_dir)
+    handler = _TerminalLines()
+    engine, core, plugin = (logging.getLogger(n) for n in ("mkdocs", "casebook", PLUGIN_LOGGER))
+    levels = [(logger, logger.level) for logger in (engine, core, plugin)]
+    for logger in (engine, core):
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+    if casebook_debug:
+        plugin.setLevel(logging.DEBUG)
+    index_before = os.environ.get("CASEBOOK_SEARCH_INDEX_DIR")
+    os.environ["CASEBOOK_SEARCH_INDEX_DIR"] = str(index_dir)
+    os.environ["NO_MKDOCS_2_WARNING"] = "1"
+    error = None
+    try:
+        config = load_config(config_file=str(config_file), strict=strict, site_dir=str(site_dir))
+        config.plugins.on_startup(command="build", dirty=False)
+        try:
+            build(config)
+        finally:
+            config.plugins.on_shutdown()
+    except MkDocsException as stopped:
+        error = stopped.format_message()
+    finally:
+        if index_before is None:
+            del os.environ["CASEBOOK_SEARCH_INDEX_DIR"]
+        else:
+            os.environ["CASEBOOK_SEARCH_INDEX_DIR"] = index_before
+        for logger in (engine, core):
+            logger.removeHandler(handler)
+        for logger, level in levels:
+            logger.setLevel(level)
+    return Built(Path(site_dir), Path(index_dir), error, handler.lines)
+
+
 def pagefind_records(site) -> dict[str, dict]:
     """The static index's records by URL, read from its (gzipped) fragment files."""
     records = {}
@@ -140,23 +237,12 @@ def pagefind_records(site) -> dict[str, dict]:
 
 
 def build_real_site(root: Path) -> tuple[Path, Path]:
-    """The project's own content, built by `mkdocs build --strict` into root/site, with
-    the Whoosh index in root/index."""
-    import os
-    import subprocess
-    import sys
-
-    environment = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(root / "index")
+    """The project's own content, built by `mkdocs build --strict` (in this process) into
+    root/site, with the Whoosh index in root/index."""
+    result = build_in_process(
+        ROOT / "content", root / "site", root / "index", config_file=ROOT / "mkdocs.yml"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(root / "site")],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.ok, "\n".join(result.lines[-30:])
     return root / "site", root / "index"
 
 
@@ -216,23 +302,32 @@ def site(tmp_path_factory):
     root = tmp_path_factory.mktemp("browser")
     content = root / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
-    result = run_mkdocs_build(content, root / "site", root / "index")
-    assert result.returncode == 0, result.stderr
+    result = build_in_process(content, root / "site", root / "index")
+    assert result.ok, "\n".join(result.lines)
     taxonomies, _ = load_taxonomies(content)
-    from waitress import create_server
+    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
+    with serving(SearchApp(root / "site", root / "index", taxonomies)) as url:
+        yield {"url": url, "records": records, "dir": root / "site"}
 
-    server = create_server(
-        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
-    )
+
+@contextlib.contextmanager
+def serving(app):
+    """A WSGI app under waitress on a free loopback port, in a thread. Stopped from the
+    server's own loop thread: closed from here while that thread waits in select(), its
+    sockets vanished under it and it died with 'Bad file descriptor' (which pytest
+    reports as an error of whichever test ends next)."""
+    from waitress import create_server, wasyncore
+
+    server = create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    records = json.loads((root / "site/data/case_studies.json").read_text(encoding="utf-8"))
-    yield {
-        "url": f"http://127.0.0.1:{server.effective_port}/",
-        "records": records,
-        "dir": root / "site",
-    }
-    server.close()
+    try:
+        yield f"http://127.0.0.1:{server.effective_port}/"
+    finally:
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
+        thread.join(timeout=5)
+        server.task_dispatcher.shutdown()
+        assert not thread.is_alive()
 
 
 @pytest.fixture

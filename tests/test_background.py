@@ -1,8 +1,10 @@
 """The background work: a forked child works out related case studies and stages the
 search index; the parent takes the related lists and publishes the index."""
 
+import multiprocessing
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -88,24 +90,24 @@ def test_a_failing_child_leaves_the_live_index_alone(content, tmp_path, monkeypa
 def test_cancel_stops_the_child_mid_staging_and_removes_its_copy(content, tmp_path, monkeypatch):
     index_dir = tmp_path / "index"
     index_from_scratch(content, index_dir)
+    copied = multiprocessing.get_context("fork").Event()
 
     def stage_and_hang(index_dir, documents, facets, staging, *vocabulary):
         shutil.copytree(index_dir, staging)
-        (staging / "copied").touch()
+        copied.set()
         time.sleep(60)  # cancel() must not wait for this
 
     monkeypatch.setattr("casebook.background.stage_index", stage_and_hang)
     background = BackgroundBuild(catalogue_of(content), 5, index_dir)
     # Cancel only once the child is certainly part-way through staging: before, this
     # test could cancel a child that had not begun, and pass without testing anything.
-    deadline = time.monotonic() + 20
-    while not (background.staging / "copied").exists():
-        assert time.monotonic() < deadline and background.process.is_alive()
-        time.sleep(0.01)
+    assert copied.wait(timeout=20), "the child never began staging"
+    assert background.staging.is_dir() and background.process.is_alive()
     started = time.monotonic()
     background.cancel()
     assert time.monotonic() - started < 10
-    assert not background.process.is_alive()
+    # ended by cancel()'s signal, not by finishing its work
+    assert background.process.exitcode == -signal.SIGTERM
     assert not background.staging.exists()
     assert entries(tmp_path) == ["content", "index"]
     assert SearchIndex(index_dir).search("keyworker").hits[0].slug == "alpha-network"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import re
 import threading
 
 import pytest
@@ -550,15 +551,10 @@ def real_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("real-site")
     build_real_site(root)
     taxonomies, _ = load_taxonomies(ROOT / "content")
-    from waitress import create_server
+    from .conftest import serving
 
-    server = create_server(
-        SearchApp(root / "site", root / "index", taxonomies), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.effective_port}/"}
-    server.close()
+    with serving(SearchApp(root / "site", root / "index", taxonomies)) as url:
+        yield {"url": url}
 
 
 REAL_PAGES = {
@@ -731,9 +727,9 @@ def test_no_dialog_fires_on_any_page_and_the_policy_blocks_nothing(watched, host
         page.wait_for_load_state("load")
         assert page.evaluate(EVENT_ELEMENTS) == 0, url
         assert page.evaluate("document.querySelectorAll('img[src=\"x\"]').length") == 0, url
-    page.goto(hostile_served["url"] + "case_studies/")
-    page.wait_for_selector("#cb-filters:not([hidden])")  # the catalogue's script ran
-    page.wait_for_timeout(300)
+    page.goto(hostile_served["url"] + "case_studies/")  # waits for the load event
+    # the catalogue's script has loaded its data and applied it: the last thing it does
+    expect(page.locator("#cb-status")).to_have_text(re.compile(r"^Showing all \d+ case studies\.$"))
     assert seen["dialogs"] == []
     assert seen["csp"] == []  # the theme's and the site's own scripts all ran
     assert seen["errors"] == []
@@ -749,7 +745,10 @@ def test_no_dialog_fires_in_the_search_results(watched, hostile_served):
     expect(page.locator(".md-search-result__item .cb-result__title").first).to_be_visible(
         timeout=WAIT
     )
-    page.wait_for_timeout(300)  # let every result render
+    # the search for the whole word has drawn all its results (one run draws them all)
+    expect(page.locator("#cb-header-search-status")).to_have_text(
+        re.compile(r"^\d+ pages? found for \u201cProbe\u201d\.$")
+    )
     titles = page.locator(".md-search-result__item .cb-result__title")
     text = " ".join(titles.all_inner_texts())
     assert "Probe <img src=x onerror=alert('case-title')>" in text  # shown, as text

@@ -1,21 +1,39 @@
-"""Integration: real `mkdocs build --strict` runs over small content trees."""
+"""Integration: real `mkdocs build --strict` runs over small content trees, in this
+process (MkDocs' Python API), asserting the lines a contributor sees."""
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 
 import pytest
+from casebook.content.catalogue import load_catalogue
 
-from .conftest import VALID_CASE, pagefind_records, run_mkdocs_build, site_config, write
+from .conftest import (
+    FIXTURE_CONTENT,
+    VALID_CASE,
+    build_in_process,
+    errors,
+    pagefind_records,
+    site_config,
+    write,
+)
+
+
+@pytest.fixture(scope="module")
+def fixture_build(tmp_path_factory):
+    """The fixture content built once, strictly, for every test that only reads it."""
+    root = tmp_path_factory.mktemp("build")
+    shutil.copytree(FIXTURE_CONTENT, root / "content")
+    result = build_in_process(root / "content", root / "site", root / "index")
+    assert result.ok, "\n".join(result.lines)
+    return result
 
 
 @pytest.fixture
-def built(content, tmp_path):
-    site = tmp_path / "site"
-    result = run_mkdocs_build(content, site, tmp_path / "index")
-    assert result.returncode == 0, result.stderr
-    return site
+def built(fixture_build):
+    return fixture_build.site
 
 
 def html(site, url):
@@ -122,30 +140,72 @@ def test_strict_build_fails_with_the_same_messages_as_check(content, tmp_path):
         "case_studies/delta.md",
         VALID_CASE.replace("  - collaborative-working", "  - colaborative-working"),
     )
-    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
-    assert result.returncode != 0
-    assert "delta.md:6: unknown theme 'colaborative-working'" in result.stderr
-    assert "did you mean 'collaborative-working'" in result.stderr
-    assert "Traceback" not in result.stderr
+    result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+    assert result.error == "Aborted with 1 warnings in strict mode!"
+    _, problems = load_catalogue(content)
+    assert (
+        result.at("WARNING")
+        == [f"WARNING -  casebook: {p}" for p in errors(problems)]
+        == [
+            f"WARNING -  casebook: {content}/case_studies/delta.md:6: unknown theme "
+            "'colaborative-working' in 'themes' (did you mean 'collaborative-working'?); see "
+            "themes in content/taxonomy.yml"
+        ]
+    )
+    # a strict build that warned publishes no search index (issue 18)
+    assert "INFO    -  casebook: strict build has warnings: the previous search index is kept" in (
+        result.lines
+    )
+    assert not (tmp_path / "index").exists()
 
 
-def test_the_build_log_is_short_and_advice_does_not_fail_a_strict_build(content, tmp_path):
-    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
-    assert result.returncode == 0, result.stderr
-    assert "exist in the docs directory, but are not included" not in result.stderr
-    summary = [line for line in result.stderr.splitlines() if "rather than the nav" in line]
-    assert len(summary) == 1 and re.search(r"casebook: \d+ pages \(case studies", summary[0])
-    # the fixtures' short bodies are advice: shown at INFO, and the strict build passes
-    assert re.search(
-        r"INFO +- +casebook: .*gamma-pilot.md:10: warning: the body has", result.stderr
+def test_the_build_log_is_short_and_advice_does_not_fail_a_strict_build(fixture_build):
+    """The whole log a contributor sees for the fixture tree: no warning, MkDocs' three
+    lines, one line per piece of advice (the short bodies: INFO, so --strict passes), one
+    line for the pages outside the nav, and the index's report."""
+    content = fixture_build.site.parent / "content" / "case_studies"
+    sections = "missing the template's section headings"
+    headings = ["'## What they did'", "'## How they work together'", "'## What changed'"]
+    headings += ["'## Challenges'", "'## Learning for others'"]
+    advice = "; add each as a line of its own (see `casebook new` or CONTRIBUTING.md)"
+    short = (
+        "warning: the body has {} words; a case study needs at least 300 to say what was "
+        "done, how and what changed"
+    )
+    casebook = "INFO    -  casebook: "
+    assert [line for line in fixture_build.lines if "Documentation built in" not in line] == [
+        "INFO    -  Cleaning site directory",
+        f"INFO    -  Building documentation to directory: {fixture_build.site}",
+        f"{casebook}{content}/alpha-network.md:27: warning: {sections} "
+        + ", ".join(headings[1:])
+        + advice,
+        f"{casebook}{content}/alpha-network.md:27: {short.format(16)}",
+        f"{casebook}{content}/beta-connections.md:13: warning: {sections} "
+        + ", ".join(headings)
+        + advice,
+        f"{casebook}{content}/beta-connections.md:13: {short.format(21)}",
+        f"{casebook}{content}/gamma-pilot.md:10: warning: {sections} "
+        + ", ".join(headings)
+        + advice,
+        f"{casebook}{content}/gamma-pilot.md:10: {short.format(14)}",
+        f"{casebook}27 pages (case studies, policy and term pages) are linked from index "
+        "pages rather than the nav; `mkdocs build -v` lists them",
+        f"{casebook}search index rebuilt: 21 added, 0 changed, 0 removed, 0 unchanged",
+    ]
+    assert re.fullmatch(
+        r"INFO    -  Documentation built in \d+\.\d\d seconds", fixture_build.lines[-1]
     )
 
 
 def test_non_strict_build_still_publishes_a_page_with_problems(content, tmp_path):
     write(content, "case_studies/delta.md", VALID_CASE.replace("place: inverclyde", "place: x"))
     site = tmp_path / "site"
-    result = run_mkdocs_build(content, site, tmp_path / "index", strict=False)
-    assert result.returncode == 0
+    result = build_in_process(content, site, tmp_path / "index", strict=False)
+    assert result.ok
+    assert result.at("WARNING") == [
+        f"WARNING -  casebook: {content}/case_studies/delta.md:4: unknown place 'x' in "
+        "'place'; see places in content/taxonomy.yml"
+    ]
     assert (site / "case_studies/delta/index.html").is_file()
     assert "delta" in [r["slug"] for r in json.loads((site / "data/case_studies.json").read_text())]
 
@@ -216,8 +276,8 @@ Words.
 def test_built_html_contains_no_hostile_construct_whatever_slipped_through(content, tmp_path):
     write(content, "case_studies/delta.md", VALID_CASE.replace("A body with words.", HOSTILE_BODY))
     site = tmp_path / "site"
-    result = run_mkdocs_build(content, site, tmp_path / "index", strict=False)
-    assert result.returncode == 0, result.stderr
+    result = build_in_process(content, site, tmp_path / "index", strict=False)
+    assert result.ok, "\n".join(result.lines)
     page = (site / "case_studies/delta/index.html").read_text(encoding="utf-8")
     article = page.split("<article", 1)[1].split("</article>", 1)[0]
     assert "Words." in article and "hover" in article  # the harmless text survives
@@ -230,7 +290,10 @@ def test_built_html_contains_no_hostile_construct_whatever_slipped_through(conte
         if value and value.strip().lower().startswith(("javascript:", "vbscript:"))
     ]
     # and casebook check flagged them, so a strict build would have failed
-    assert "raw HTML <script>" in result.stderr and "'javascript:' links" in result.stderr
+    _, problems = load_catalogue(content)
+    assert result.at("WARNING") == [f"WARNING -  casebook: {p}" for p in errors(problems)]
+    warned = "\n".join(result.at("WARNING"))
+    assert "raw HTML <script>" in warned and "'javascript:' links" in warned
 
 
 def test_every_internal_link_in_the_built_site_resolves(built):
@@ -305,7 +368,7 @@ def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(conten
 
     write(content, "case_studies/delta.md", VALID_CASE)
     site, index = tmp_path / "site", tmp_path / "index"
-    assert run_mkdocs_build(content, site, index).returncode == 0
+    assert build_in_process(content, site, index).ok
     files = sorted(p.stem for p in (content / "case_studies").glob("*.md"))
     exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
     pages = sorted(p.parent.name for p in (site / "case_studies").glob("*/index.html"))
@@ -326,15 +389,11 @@ def test_every_valid_content_file_is_in_the_site_the_export_and_the_index(conten
 
 def test_a_project_under_a_hidden_folder_builds_every_case_study(tmp_path):
     """Only paths inside the content directory decide what is hidden (~/.src/casebook)."""
-    import shutil
-
-    from .conftest import FIXTURE_CONTENT
-
     content = tmp_path / ".src" / "casebook" / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     site = tmp_path / "site"
-    result = run_mkdocs_build(content, site, tmp_path / "index")
-    assert result.returncode == 0, result.stderr
+    result = build_in_process(content, site, tmp_path / "index")
+    assert result.ok, "\n".join(result.lines)
     exported = sorted(r["slug"] for r in json.loads((site / "data/case_studies.json").read_text()))
     assert exported == ["alpha-network", "beta-connections", "gamma-pilot"]
     assert "At a glance" in html(site, "case_studies/alpha-network")
@@ -342,7 +401,9 @@ def test_a_project_under_a_hidden_folder_builds_every_case_study(tmp_path):
 
 def test_a_strict_build_whose_search_cannot_be_built_fails_cleanly(content, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
-    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
-    assert result.returncode != 0
-    assert "the site's search could not be built: Pagefind could not build" in result.stderr
-    assert "Traceback" not in result.stderr
+    result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+    assert result.error == "Aborted with 1 warnings in strict mode!"
+    assert result.at("WARNING") == [
+        "WARNING -  casebook: the site's search could not be built: Pagefind could not build "
+        "the search bundle: no output"
+    ]

@@ -23,7 +23,7 @@ from casebook.content.plain_text_rules import plain_text_problem, title_key
 from casebook.mkdocs_plugin import ASSET_URI, SCRIPTS
 from casebook.site.page_guard import ScriptPolicy, scan_page
 
-from .conftest import ROOT, TODAY, errors, pagefind_records, run_mkdocs_build
+from .conftest import ROOT, TODAY, build_in_process, errors, pagefind_records, site_config
 
 HOSTILE = ROOT / "tests" / "fixtures" / "hostile"
 
@@ -278,9 +278,16 @@ def hostile_tree(content: Path, tmp_path: Path) -> None:
 
 def test_the_strict_build_fails_on_hostile_content(content, tmp_path):
     add(content, "case_studies/probe-title.md")
-    result = run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")
-    assert result.returncode != 0
-    assert "probe-title.md:2: 'title' contains HTML markup" in result.stderr
+    result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+    assert result.error == "Aborted with 4 warnings in strict mode!"
+    probe = f"WARNING -  casebook: {content}/case_studies/probe-title.md"
+    markup = "contains HTML markup ('<' starting a tag); write plain text without tags"
+    assert result.at("WARNING") == [
+        f"{probe}:2: 'title' {markup}",
+        f"{probe}:11: 'partners.1' {markup}",
+        f"{probe}:13: 'focus.0' {markup}",
+        f"{probe}:14: 'description' {markup}",
+    ]
 
 
 def build_hostile_site(root: Path) -> dict:
@@ -289,10 +296,10 @@ def build_hostile_site(root: Path) -> dict:
     shutil.copytree(ROOT / "tests" / "fixtures" / "content", content)
     hostile_tree(content, root)
     started = time.perf_counter()
-    result = run_mkdocs_build(content, root / "site", root / "index", strict=False)
+    result = build_in_process(content, root / "site", root / "index", strict=False)
     elapsed = time.perf_counter() - started
-    assert result.returncode == 0, result.stderr[-3000:]
-    return {"site": root / "site", "log": result.stderr, "seconds": elapsed}
+    assert result.ok, "\n".join(result.lines[-30:])
+    return {"site": root / "site", "log": result.lines, "seconds": elapsed}
 
 
 @pytest.fixture(scope="module")
@@ -440,21 +447,18 @@ def test_a_theme_override_that_adds_an_event_handler_fails_the_build(content, tm
         '{% extends "base.html" %}\n'
         '{% block content %}<img src="x" onerror="alert(1)">{{ super() }}{% endblock %}\n'
     )
-    config = tmp_path / "mkdocs.yml"
-    run_mkdocs_build(content, tmp_path / "site", tmp_path / "index")  # writes mkdocs.yml
+    config = site_config(content, tmp_path / "site")
     text = config.read_text(encoding="utf-8")
     # The site's own custom_dir gives way to this one (a second key would not win).
     text = re.sub(r"^  custom_dir: .*$", f"  custom_dir: {overrides}", text, flags=re.M)
     assert f"custom_dir: {overrides}" in text
     config.write_text(text, encoding="utf-8")
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(config)],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(tmp_path)),
+    result = build_in_process(
+        content, tmp_path / "site", tmp_path / "index", strict=False, config_file=config
     )
-    assert result.returncode != 0
-    assert "the finished page is unsafe (<img> has an event-handler attribute 'onerror')" in (
-        result.stderr
-    )
-    assert "Traceback" not in result.stderr
+    assert result.error == "Aborted with a BuildError!"
+    unsafe = "the finished page is unsafe (<img> has an event-handler attribute 'onerror'); "
+    assert result.at("ERROR") == [
+        "ERROR   -  Error building page 'index.md':",
+        f"ERROR   -  index: {unsafe}run `casebook check` to find the content that caused it",
+    ]

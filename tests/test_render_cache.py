@@ -3,13 +3,14 @@ writes is exactly the one a build from nothing writes."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 from pathlib import Path
 
 from casebook.site.render_cache import RenderCache, cacheable
 
-from .conftest import VALID_CASE, pagefind_records, run_mkdocs_build, write
+from .conftest import VALID_CASE, build_in_process, pagefind_records, write
 
 
 def test_records_survive_a_save_in_the_same_context_only(tmp_path):
@@ -54,10 +55,23 @@ def site_files(site: Path) -> dict[str, bytes]:
 
 
 def build(content: Path, tmp_path: Path, name: str, strict: bool = True):
+    """A build in this process, its log kept down to DEBUG for the cache's count."""
     site = tmp_path / name
-    result = run_mkdocs_build(content, site, tmp_path / f"index-{name}", strict=strict)
-    assert strict is False or result.returncode == 0, result.stderr
+    result = build_in_process(
+        content, site, tmp_path / f"index-{name}", strict=strict, casebook_debug=True
+    )
+    assert strict is False or result.ok, "\n".join(result.at("WARNING"))
     return site, result
+
+
+def reuse(result) -> str:
+    """The build's one line on the cache: how many pages it reused and rendered."""
+    (line,) = [line for line in result.lines if "casebook: render cache:" in line]
+    return line.removeprefix("DEBUG   -  casebook: render cache: ")
+
+
+def html(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
 
 
 def cache_file(content: Path) -> Path:
@@ -65,18 +79,39 @@ def cache_file(content: Path) -> Path:
 
 
 def test_a_rebuild_writes_the_same_site_as_a_build_from_nothing(content, tmp_path):
-    first, _ = build(content, tmp_path, "first")
+    first, result = build(content, tmp_path, "first")
+    assert reuse(result) == "0 pages reused, 31 rendered"
     assert cache_file(content).is_file()
     _checksum, _, stored = cache_file(content).read_text(encoding="utf-8").partition("\n")
     pages = json.loads(stored)["pages"]
-    assert len(pages) > 10
-    second, _ = build(content, tmp_path, "second")
+    assert len(pages) == 31
+    second, result = build(content, tmp_path, "second")
+    assert reuse(result) == "31 pages reused, 0 rendered"  # a cache that never hits fails here
     assert site_files(second) == site_files(first)
     assert pagefind_records(second) == pagefind_records(first)
 
-    # An edit: the rebuild renders the edited page and matches a build from nothing.
+    # A hit is served from the cache, not rendered again: a kept rendering changed by
+    # hand (its checksum made to match) is what the next build publishes.
+    stored = cache_file(content).read_text(encoding="utf-8").partition("\n")[2]
+    marked = stored.replace("formed one team.", "formed one cached team.")
+    assert marked.count("formed one cached team.") == 1
+    checksum = hashlib.sha256(marked.encode("utf-8")).hexdigest()
+    cache_file(content).write_text(f"{checksum}\n{marked}", encoding="utf-8")
+    cached, result = build(content, tmp_path, "cached")
+    assert reuse(result) == "31 pages reused, 0 rendered"
+    assert "formed one cached team." in html(cached, "case_studies/alpha-network")
+
+    # An edit to one page: only it is rendered again.
+    alpha = content / "case_studies/alpha-network.md"
+    alpha.write_text(alpha.read_text().replace("formed one team.", "formed one new team."))
+    _, result = build(content, tmp_path, "one-edit")
+    assert reuse(result) == "30 pages reused, 1 rendered"
+
+    # A new page changes the set of files every link is checked against: all rendered
+    # again, and the site matches a build from nothing.
     write(content, "case_studies/delta.md", VALID_CASE.replace("A body", "## Fresh\n\nA body"))
-    edited, _ = build(content, tmp_path, "edited")
+    edited, result = build(content, tmp_path, "edited")
+    assert reuse(result) == "0 pages reused, 34 rendered"
     shutil.rmtree(cache_file(content).parent)
     scratch, _ = build(content, tmp_path, "scratch")
     assert site_files(edited) == site_files(scratch)
@@ -93,6 +128,10 @@ def test_a_page_whose_rendering_warned_warns_again_on_every_build(content, tmp_p
     )
     for name in ("first", "second"):
         _, result = build(content, tmp_path, name, strict=False)
-        assert result.returncode == 0, result.stderr
-        assert "chart-missing.png" in result.stderr, name
-        assert "no-such-place" in result.stderr, name
+        assert result.ok
+        assert result.at("WARNING") == [
+            "WARNING -  Doc file 'about.md' contains a link 'chart-missing.png', but the "
+            "target is not found among documentation files.",
+            "WARNING -  Doc file 'about.md' contains a link 'index.md#no-such-place', but "
+            "the doc 'index.md' does not contain an anchor '#no-such-place'.",
+        ], name

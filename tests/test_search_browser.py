@@ -8,7 +8,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
-import json
 import shutil
 import threading
 
@@ -266,8 +265,8 @@ def test_without_javascript_search_says_what_it_needs(browser, real_static):
 def test_the_catalogue_finds_tag_labels_and_body_text(page, real_static):
     page.goto(real_static + "case_studies/")
     page.wait_for_selector("#cb-filters:not([hidden])")
-    records = json.loads(page.evaluate("fetch('../data/case_studies.json').then(r => r.text())"))
-    themed = sorted(r["slug"] for r in records if "lived-experience" in r["themes"])
+    # the case studies tagged with the theme, read from content/case_studies by hand
+    themed = ["fair-deal-and-sol", "inverclyde-connections", "making-recovery-real-dundee"]
     page.fill("#cb-text", "community and lived experience involvement")  # the theme's label
     wait_until(
         page,

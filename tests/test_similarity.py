@@ -34,4 +34,17 @@ def test_work_per_term_is_capped_so_cost_stays_linear():
     texts = {f"doc-{n}": f"common words everywhere unique{n} shared{n % 7}" for n in range(500)}
     similar = similar_documents(texts, limit=5)
     assert len(similar) == 500 and all(len(found) <= 5 for found in similar.values())
-    assert POSTING_CAP < 500
+
+
+def test_a_term_every_document_shares_relates_each_to_at_most_the_cap():
+    """500 documents whose one shared word is the same: without the cap on postings each
+    would be scored against all 499 others (quadratic work); with it, against at most
+    POSTING_CAP, whatever the limit asked for."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    words = [letters[n // 26 % 26] + letters[n % 26] + "zq" for n in range(500)]  # each once
+    similar = similar_documents({f"doc-{n}": f"common {words[n]}" for n in range(500)}, 1000)
+    found = sorted(len(others) for others in similar.values())
+    # the POSTING_CAP documents kept in the posting find the others kept there; the rest
+    # find every one kept
+    assert found == [POSTING_CAP - 1] * POSTING_CAP + [POSTING_CAP] * (500 - POSTING_CAP)
+    assert 0 < POSTING_CAP < 500  # else this library would not reach the cap

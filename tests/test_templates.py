@@ -2,17 +2,14 @@
 override stops the build at its own file and line."""
 
 import ast
-import os
 import re
-import subprocess
-import sys
 
 import pytest
 from casebook.content.catalogue import load_catalogue
 from casebook.site.blocks import case_study_panel
 from casebook.site.templating import SHIPPED, TemplateProblem, Templates
 
-from .conftest import ROOT, TODAY, site_config, write
+from .conftest import ROOT, TODAY, build_in_process, site_config, write
 
 
 def build_with_overrides(content, tmp_path, overrides: dict[str, str]):
@@ -23,11 +20,7 @@ def build_with_overrides(content, tmp_path, overrides: dict[str, str]):
     (content.parent / "overrides").mkdir(exist_ok=True)
     for name, template in overrides.items():
         write(content.parent / "overrides", name, template)
-    environment = dict(
-        os.environ, NO_MKDOCS_2_WARNING="1", CASEBOOK_SEARCH_INDEX_DIR=str(tmp_path / "index")
-    )
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config)]
-    return subprocess.run(command, capture_output=True, text=True, env=environment)
+    return build_in_process(content, tmp_path / "site", tmp_path / "index", config_file=config)
 
 
 def page(tmp_path, url: str) -> str:
@@ -49,7 +42,7 @@ def test_overrides_of_the_card_and_the_panel_change_the_built_pages(content, tmp
         tmp_path,
         {"casebook/case_card.html": CARD, "casebook/glance.html": PANEL},
     )
-    assert result.returncode == 0, result.stderr
+    assert result.ok, "\n".join(result.lines)
     catalogue = page(tmp_path, "case_studies")
     # the block the override changed, and the blocks it kept from the shipped card
     assert '<p class="my-meta">Partners: Alpha Trust and Shared Partner</p>' in catalogue
@@ -58,30 +51,44 @@ def test_overrides_of_the_card_and_the_panel_change_the_built_pages(content, tmp
     case = page(tmp_path, "case_studies/alpha-network")
     assert '<aside class="my-panel"><b>Place</b><b>Partners</b>' in case
     assert "cb-glance" not in case
-    assert "case_card.html, glance.html" in result.stderr  # the build says what it used
+    # the build says what it used
+    overrides = content.parent / "overrides" / "casebook"
+    assert (
+        f"INFO    -  casebook: templates overridden from {overrides}: case_card.html, glance.html"
+        in result.lines
+    )
 
 
 def test_a_broken_override_fails_the_build_at_its_file_and_line(content, tmp_path):
     broken = "<p>\n{{ card.title }\n</p>\n"
     result = build_with_overrides(content, tmp_path, {"casebook/case_card.html": broken})
-    assert result.returncode != 0
-    assert "overrides/casebook/case_card.html:2: unexpected '}'" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert result.error == "Aborted with a BuildError!"
+    assert result.at("ERROR") == [
+        f"ERROR   -  {content.parent}/overrides/casebook/case_card.html:2: unexpected '}}'"
+    ]
 
 
 def test_an_override_using_a_missing_variable_fails_at_its_line(content, tmp_path):
     broken = "<p>\n{{ card.title }}\n{{ card.colour }}</p>\n"
     result = build_with_overrides(content, tmp_path, {"casebook/case_card.html": broken})
-    assert result.returncode != 0
-    assert "overrides/casebook/case_card.html:3: " in result.stderr
-    assert "colour" in result.stderr and "Traceback" not in result.stderr
+    assert result.error == "Aborted with a BuildError!"
+    assert result.at("ERROR") == [
+        f"ERROR   -  {content.parent}/overrides/casebook/case_card.html:3: "
+        "'casebook.site.views.Card object' has no attribute 'colour' (see TEMPLATES.md for "
+        "the variables each template gets)"
+    ]
 
 
 def test_an_override_with_no_shipped_namesake_is_reported(content, tmp_path):
     result = build_with_overrides(content, tmp_path, {"casebook/case-card.html": "<p></p>"})
-    assert result.returncode != 0  # strict: the warning fails the build
-    assert "overrides/casebook/case-card.html:1: no shipped template is called" in result.stderr
-    assert "case_card.html" in result.stderr
+    assert result.error == "Aborted with 1 warnings in strict mode!"  # strict: it fails
+    shipped = ", ".join(sorted(p.name for p in (SHIPPED / "casebook").glob("*.html")))
+    assert "case_card.html, case_footer.html" in shipped
+    assert result.at("WARNING") == [
+        f"WARNING -  casebook: {content.parent}/overrides/casebook/case-card.html:1: "
+        f"no shipped template is called case-card.html, so it replaces nothing; rename it to "
+        f"one of: {shipped} (or start its name with _ if another template includes it)"
+    ]
 
 
 def test_values_are_escaped_by_the_template_not_by_hand(content, tmp_path):

@@ -213,6 +213,24 @@ def test_duplicate_slugs_in_sub_folders(content):
     assert any("not in a sub-folder" in m for m in messages)
 
 
+# -- issue 18: a slug is a slug to its last character -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,suggestion",
+    [("delta_project", "delta-project"), ("delta-", "delta"), ("delta.v2", "delta-v2")],
+)
+def test_a_file_name_that_is_a_slug_only_at_its_start_is_refused(content, name, suggestion):
+    found = problems_for(content, VALID_CASE, name=f"{name}.md")
+    assert [(p.line, p.message) for p in found] == [
+        (
+            1,
+            f"file name '{name}.md' is not a safe slug; rename it to '{suggestion}.md' "
+            "(lowercase letters, digits, hyphens)",
+        )
+    ]
+
+
 def test_broken_internal_link(content):
     text = VALID_CASE.replace("A body with words.", "Words.\n\nSee [gone](missing-case.md).")
     found = problems_for(content, text)

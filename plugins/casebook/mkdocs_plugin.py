@@ -37,6 +37,7 @@ from .site.page_guard import (
     escape_page,
     guard_page,
     theme_inline_scripts,
+    theme_text,
 )
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
@@ -279,7 +280,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         context["casebook_case_study"] = self.catalogue.case_study_at(src_uri) is not None
         item = self.catalogue.case_study_at(src_uri) or self.catalogue.policy_at(src_uri)
         if item is not None and item.summary and not page.meta.get("description"):
-            page.meta["description"] = item.summary
+            # on_env has escaped the front matter's own description; this one comes later
+            page.meta["description"] = theme_text(item.summary)
         return context
 
     on_page_context = CombinedEvent(_show_search_the_summary, _wayfinding, _restore_content)
