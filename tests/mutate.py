@@ -54,6 +54,7 @@ UNIT_TESTS = (
 )
 COPIED = (
     "content",
+    "overrides",
     "schemas",
     ".github",
     ".ci",
@@ -135,22 +136,37 @@ def main(argv: list[str]) -> int:
     modules = argv or list(CORE)
     mirror(modules)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
-    run = subprocess.run(command, cwd=MIRROR, stdout=subprocess.DEVNULL)
-    if run.returncode not in (0, 1):
-        print(f"mutmut failed (exit {run.returncode}); run it in {MIRROR} to see why")
-        return run.returncode
+    log = MIRROR / "mutmut.log"
+    with log.open("w", encoding="utf-8") as output:
+        run = subprocess.run(command, cwd=MIRROR, stdout=output, stderr=subprocess.STDOUT)
+    # mutmut exits 1 when a step before the mutants fails (collecting which tests reach
+    # which function, the clean run, the forced failure): the mutants of every function it
+    # had not measured before are then left with no result. That is a failed run, not a score.
+    if run.returncode != 0:
+        lines = log.read_text(encoding="utf-8", errors="replace").replace("\r", "\n").splitlines()
+        print("\n".join(line for line in lines[-40:] if line.strip()))
+        print(f"mutmut failed (exit {run.returncode}); its output is in {log}")
+        return run.returncode or 1
     worst = 100.0
-    print(f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'other':>6} {'score':>6}")
+    not_run = 0
+    header = f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'not run':>8}"
+    header += f" {'other':>6}"
+    print(header + f" {'score':>6}")
     for module, counts in scores(modules).items():
         total = sum(counts.values())
         killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
         survived = counts["survived"] + counts["no tests"]
         score = 100.0 * killed / total if total else 0.0
         worst = min(worst, score)
-        other = total - killed - survived
-        print(f"{module:28} {total:8} {killed:7} {survived:9} {other:6} {score:5.1f}%")
+        other = total - killed - survived - counts["not run"]
+        not_run += counts["not run"]
+        row = f"{module:28} {total:8} {killed:7} {survived:9} {counts['not run']:8} {other:6}"
+        print(row + f" {score:5.1f}%")
     print(f"lowest module score: {worst:.1f}% (target: 85%)")
     print(f"survivors: cd {MIRROR} && {sys.executable} -m mutmut results")
+    if not_run:
+        print(f"{not_run} mutants have no result: the run did not finish; see {log}")
+        return 1
     return 0
 
 
