@@ -94,7 +94,16 @@ def mirror(modules: list[str]) -> None:
     MIRROR.mkdir(parents=True)
     if saved is not None:
         saved.rename(keep)
-    shutil.copytree(ROOT / "plugins", MIRROR / "src", ignore=shutil.ignore_patterns("__pycache__"))
+        forget_what_tests_may_change(keep)
+    # Copied with a fresh mtime: mutmut skips a source file that is older than its copy in
+    # mutants/, so a module added to the list after a run had copied it unmutated would
+    # never be mutated. Verdicts still carry over by each function's hash.
+    shutil.copytree(
+        ROOT / "plugins",
+        MIRROR / "src",
+        ignore=shutil.ignore_patterns("__pycache__"),
+        copy_function=shutil.copy,
+    )
     for name in ("tests", *COPIED):
         source = ROOT / name
         if source.is_dir():
@@ -116,6 +125,24 @@ def mirror(modules: list[str]) -> None:
         "",
     ]
     (MIRROR / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
+
+
+def forget_what_tests_may_change(mutants: Path) -> None:
+    """Keep only the verdicts the tests cannot have changed since the last run.
+
+    mutmut maps tests to functions once (mutmut-stats.json) and then only for tests it has
+    not seen: a module added to the list later would have no tests mapped to it, and every
+    mutant in it would be "no tests". And it keeps a survivor's verdict while the
+    function's code is unchanged, however the tests changed. So the map is collected
+    afresh each run and survivors are tried again; kills stand (tests only grow)."""
+    (mutants / "mutmut-stats.json").unlink(missing_ok=True)
+    for meta in mutants.rglob("*.py.meta"):
+        data = json.loads(meta.read_text(encoding="utf-8"))
+        verdicts = data.get("exit_code_by_key", {})
+        for key, code in verdicts.items():
+            if STATUS.get(code) in ("survived", "no tests"):
+                verdicts[key] = None
+        meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
 
 
 def scores(modules: list[str]) -> dict[str, Counter]:
