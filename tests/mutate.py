@@ -51,6 +51,7 @@ UNIT_TESTS = (
     "tests/test_background.py",
     "tests/test_cli.py",
     "tests/test_scaffold.py",
+    "tests/test_directories.py",
 )
 COPIED = (
     "content",
