@@ -279,3 +279,66 @@ def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, opti
 
 
 ATTRIBUTES = ("pos", "startchar", "endchar", "original")
+
+
+# -- mutation testing (issue 18): search/filters.py, each message as a reader gets it ---------
+
+
+@pytest.fixture(scope="module")
+def fixture_taxonomies():
+    from casebook.content.taxonomy import load_taxonomies
+
+    from .conftest import FIXTURE_CONTENT
+
+    taxonomies, _ = load_taxonomies(FIXTURE_CONTENT)
+    return taxonomies
+
+
+def test_an_unknown_filter_is_named_with_the_nearest_and_every_filter_then_values_checked(
+    fixture_taxonomies,
+):
+    from casebook.search.filters import filter_errors
+
+    errors = filter_errors(
+        {"theem": ["x"], "themes": ["culture-shfit"]},
+        ["themes", "places"],
+        fixture_taxonomies,
+        {"themes": {"culture-shift"}},
+    )
+    assert errors == [
+        "unknown filter 'theem' (did you mean 'themes'?); filters: themes, places",
+        "unknown theme 'culture-shfit' (did you mean 'culture-shift'?)",
+    ]
+
+
+def test_a_closed_taxonomy_accepts_its_terms_in_use_or_not_and_values_the_index_holds(
+    fixture_taxonomies,
+):
+    from casebook.search.filters import filter_errors
+
+    # culture-shift is in taxonomy.yml but no page uses it; retired-theme is only in the index
+    in_use = {"themes": {"retired-theme"}}
+    filters = {"themes": ["culture-shift", "retired-theme"]}
+    assert filter_errors(filters, ["themes"], fixture_taxonomies, in_use) == []
+    assert filter_errors({"themes": ["lived-experience"]}, ["themes"], fixture_taxonomies, {}) == []
+
+
+def test_an_open_taxonomy_accepts_only_the_values_in_use(fixture_taxonomies):
+    from casebook.search.filters import filter_errors
+
+    in_use = {"partners": {"alpha-trust"}}
+    assert (
+        filter_errors({"partners": ["alpha-trust"]}, ["partners"], fixture_taxonomies, in_use) == []
+    )
+    assert filter_errors({"partners": ["nobody"]}, ["partners"], fixture_taxonomies, in_use) == [
+        "unknown partner 'nobody'"
+    ]
+
+
+def test_a_facet_without_a_taxonomy_is_checked_against_the_index_by_its_name():
+    from casebook.search.filters import filter_errors
+
+    assert filter_errors({"extra": ["b"]}, ["extra"], {}, {"extra": {"a", "b"}}) == []
+    assert filter_errors({"extra": ["abc"]}, ["extra"], {}, {"extra": {"abd"}}) == [
+        "unknown extra 'abc' (did you mean 'abd'?)"
+    ]
