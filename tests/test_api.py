@@ -327,3 +327,313 @@ def test_an_index_damaged_under_the_server_is_a_503_and_a_clear_line(content, tm
     assert main(["search", "keyworker", "--index", str(index_dir)]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 2 and "is damaged" in error and "make build" in error
+
+
+# -- mutation testing (issue 18): the WSGI app called in process, with environ dicts ------
+
+
+@pytest.fixture(scope="module")
+def wsgi(tmp_path_factory):
+    """The app over the fixture index and a small site; request(path, ...) answers
+    (status, headers as a dict, body) exactly as the app gave them."""
+    from .conftest import FIXTURE_CONTENT
+
+    root = tmp_path_factory.mktemp("wsgi")
+    index_content(FIXTURE_CONTENT, root / "index")
+    site = root / "site"
+    (site / "case studies").mkdir(parents=True)
+    (site / "empty").mkdir()
+    (site / "index.html").write_text("<h1>Home</h1><script>var a = 1;</script>")
+    (site / "case studies" / "index.html").write_text("<h1>Cases</h1>")
+    (site / "policy.html").write_text(POLICY_PAGE)
+    (site / "data.json").write_text("[]")
+    (site / "app.js").write_text("let a;")
+    (site / "logo.png").write_bytes(b"\x89PNG")
+    (site / "blob.unknownext").write_bytes(b"??")
+    (root / "secret.txt").write_text("do not serve")
+    taxonomies, _ = load_taxonomies(FIXTURE_CONTENT)
+    app = SearchApp(site, root / "index", taxonomies)
+
+    def request(path, query="", method="GET", **environ):
+        answer = {}
+        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, **environ}
+
+        def start_response(status, headers):
+            answer.update(status=status, headers=headers)
+
+        body = b"".join(app(environ, start_response))
+        names = [name for name, _ in answer["headers"]]
+        assert len(names) == len(set(names)), names  # each header once
+        return answer["status"], dict(answer["headers"]), body
+
+    request.app, request.site = app, site
+    return request
+
+
+def search_error(wsgi, query):
+    status, headers, body = wsgi("/api/search", query)
+    assert (status, headers["Content-Type"]) == ("400 Bad Request", JSON_TYPE)
+    return json.loads(body)["error"]
+
+
+JSON_TYPE = "application/json; charset=utf-8"
+
+
+def test_each_bad_parameter_gets_its_own_message_saying_what_to_send(wsgi):
+    assert search_error(wsgi, "") == "text (or q) is required: the words to search for"
+    assert search_error(wsgi, "q=%20%0A") == "text (or q) is required: the words to search for"
+    assert search_error(wsgi, "q=" + "a" * 201) == "q is 201 characters; at most 200"
+    assert search_error(wsgi, "text=" + "a" * 100 + "&q=" + "b" * 100) == (
+        "q is 201 characters; at most 200"  # text and q are one query, joined by a space
+    )
+    assert search_error(wsgi, "q=x&kind=essay") == (
+        "kind must be one of case_study, policy, guide, page, term"
+    )
+    for limit in ("0", "51", "ten", "-1", "1.5", ""):
+        assert search_error(wsgi, f"q=x&limit={limit}") == (
+            "limit must be a whole number from 1 to 50"
+        )
+    assert search_error(wsgi, "q=x&colour=red&bad=1") == (
+        "unknown parameter 'bad'; use text, kind, limit, themes, principles, place, "
+        "programme, partners, focus"
+    )
+    assert search_error(wsgi, "q=x&theme=culture-shif&place=atlantis") == (
+        "unknown theme 'culture-shif' (did you mean 'culture-shift'?); "
+        "unknown place 'atlantis' (did you mean 'scotland'?)"
+    )
+    assert search_error(wsgi, "&".join(f"q{n}=x" for n in range(65))) == (
+        "Max number of fields exceeded"
+    )
+
+
+def test_the_accepted_bounds_are_answered(wsgi):
+    status, headers, body = wsgi("/api/search", "q=" + "a" * 199 + "x")  # 200 characters
+    assert status == "200 OK"
+    status, _, body = wsgi("/api/search", "q=test&limit=1")
+    assert status == "200 OK" and len(json.loads(body)) == 1
+    status, _, body = wsgi("/api/search", "q=test&limit=50")
+    assert status == "200 OK" and len(json.loads(body)) == 6
+    status, _, body = wsgi("/api/search", "q=test&limit=50&limit=2")  # the last one counts
+    assert status == "200 OK" and len(json.loads(body)) == 2
+    status, _, body = wsgi("/api/search", "q=test&kind=essay&kind=policy")
+    assert status == "200 OK"
+
+
+def test_a_search_answers_json_hits_with_its_total_and_no_caching(wsgi):
+    status, headers, body = wsgi("/api/search/", "text=test")  # a trailing slash is the same
+    assert status == "200 OK"
+    hits = json.loads(body)
+    assert [hit["slug"] for hit in hits] == [
+        "test-guidance",
+        "test-act",
+        "gamma-pilot",
+        "beta-connections",
+        "alpha-network",
+        "index",
+    ]
+    assert headers == {
+        "Content-Type": JSON_TYPE,
+        "Content-Length": str(len(body)),
+        "Cache-Control": "no-store",
+        "X-Search-Total": "6",
+        "Content-Security-Policy": DEFAULT_POLICY,
+        "X-Content-Type-Options": "nosniff",
+    }
+    assert "X-Search-Suggestion" not in headers
+
+
+def test_filters_by_every_name_kind_and_empty_values(wsgi):
+    def slugs(query):
+        status, _, body = wsgi("/api/search", query)
+        assert status == "200 OK", body
+        return [hit["slug"] for hit in json.loads(body)]
+
+    assert slugs("q=test&kind=policy") == ["test-guidance", "test-act"]
+    assert slugs("q=test&kind=") == slugs("q=test")  # an empty kind is no filter
+    assert slugs("q=test&themes=") == slugs("q=test")  # and so is an empty value
+    for name in ("theme", "themes"):
+        assert slugs(f"q=test&{name}=culture-shift") == ["gamma-pilot", "alpha-network"]
+    for name in ("place", "places"):  # the field's name and the taxonomy's
+        assert slugs(f"q=test&{name}=scotland") == ["gamma-pilot"]
+    assert slugs("q=test&themes=culture-shift&themes=lived-experience") == [
+        "gamma-pilot",
+        "beta-connections",
+        "alpha-network",
+    ]
+    assert slugs("text=pub&q=quiz") == ["beta-connections"]
+
+
+def test_a_word_not_in_the_library_gets_a_suggestion_header_on_one_latin_1_line(wsgi):
+    from casebook.api import header_safe
+
+    status, headers, body = wsgi("/api/search", "q=kewyorker")
+    assert (status, body, headers["X-Search-Suggestion"]) == ("200 OK", b"[]", "keyworker")
+    assert headers["X-Search-Total"] == "0"
+    assert header_safe("a\r\n b\u2028c ☃ é") == "a b c ? é"
+
+
+def test_only_get_and_head_are_allowed(wsgi):
+    for method in ("POST", "PUT", "DELETE"):
+        status, headers, body = wsgi("/", method=method)
+        assert status == "405 Method Not Allowed" and headers["Allow"] == "GET, HEAD"
+        assert json.loads(body) == {"error": "only GET is allowed"}
+        assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+
+
+def test_head_answers_the_headers_of_get_with_no_body(wsgi):
+    for path, query in (("/api/search", "q=test"), ("/", ""), ("/nowhere", "")):
+        get_status, get_headers, get_body = wsgi(path, query)
+        status, headers, body = wsgi(path, query, method="HEAD")
+        assert (status, headers, body) == (get_status, get_headers, b"") and get_body
+
+
+def test_a_request_with_no_method_or_path_is_a_get_of_the_home_page(wsgi):
+    answer = {}
+    body = wsgi.app({}, lambda status, headers: answer.update(status=status))
+    assert answer["status"] == "200 OK" and b"".join(body).startswith(b"<h1>Home</h1>")
+
+
+def test_an_error_in_the_server_is_a_500_logged_never_shown(wsgi, monkeypatch, capsys):
+    from casebook.search.whoosh_index import SearchIndex
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("secret detail")
+
+    monkeypatch.setattr(SearchIndex, "search", broken)
+    status, headers, body = wsgi("/api/search", "q=test")
+    assert status == "500 Internal Server Error"
+    assert json.loads(body) == {"error": "something went wrong on the server; it has been logged"}
+    assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+    assert "RuntimeError: secret detail" in capsys.readouterr().err
+
+
+def test_no_index_is_a_503_until_a_build(tmp_path):
+    (tmp_path / "site").mkdir()
+    app = SearchApp(tmp_path / "site", tmp_path / "no-index", {})
+    answer = {}
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search", "QUERY_STRING": "q=x"}
+    body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
+    assert answer["status"] == "503 Service Unavailable"
+    assert json.loads(body) == {"error": "no search index yet: run `make build`"}
+    (tmp_path / "no-index").mkdir()  # a directory, but no index in it
+    body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
+    assert answer["status"] == "503 Service Unavailable"
+
+
+def test_a_damaged_index_is_a_503_each_time_with_a_line_for_the_operator(content, tmp_path, capsys):
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    segment = max(index_dir.iterdir(), key=lambda p: p.stat().st_size)
+    segment.write_bytes(bytes(segment.stat().st_size))
+    (tmp_path / "site").mkdir()
+    app = SearchApp(tmp_path / "site", index_dir, {})
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search", "QUERY_STRING": "q=x"}
+    for _ in range(2):  # the second answer comes from what the first found
+        answer = {}
+        body = b"".join(app(environ, lambda status, headers, a=answer: a.update(status=status)))
+        assert answer["status"] == "503 Service Unavailable"
+        assert json.loads(body) == {
+            "error": "the search index is damaged; it is rebuilt by the next build"
+        }
+    lines = capsys.readouterr().err.splitlines()
+    assert len(lines) == 2 and lines[0] == lines[1]
+    assert lines[0].startswith(f"casebook serve: the search index at {index_dir} is damaged (")
+    assert lines[0].endswith("; run `make build` to rebuild it")
+
+
+def test_static_files_carry_their_type_length_etag_and_policy(wsgi):
+    import re
+
+    expected = {
+        "/data.json": "application/json; charset=utf-8",
+        "/app.js": "text/javascript; charset=utf-8",
+        "/logo.png": "image/png",
+        "/blob.unknownext": "application/octet-stream",
+        "/policy.html": "text/html; charset=utf-8",
+    }
+    for path, content_type in expected.items():
+        status, headers, body = wsgi(path)
+        assert status == "200 OK" and body == (wsgi.site / path[1:]).read_bytes()
+        assert headers["Content-Type"] == content_type
+        assert headers["Content-Length"] == str(len(body))
+        assert headers["Cache-Control"] == "no-cache"
+        assert re.fullmatch(r'"[0-9a-f]{32}"', headers["ETag"])
+        assert headers["X-Content-Type-Options"] == "nosniff"
+    assert wsgi("/policy.html")[1]["Content-Security-Policy"] == (
+        "default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
+    )
+    assert wsgi("/data.json")[1]["Content-Security-Policy"] == DEFAULT_POLICY
+    home = wsgi("/")[1]["Content-Security-Policy"]  # its inline script, by hash
+    assert home == fallback_policy(b"<script>var a = 1;</script>") != DEFAULT_POLICY
+
+
+def test_a_matching_etag_is_a_304_with_no_body(wsgi):
+    _, headers, _ = wsgi("/data.json")
+    status, not_modified, body = wsgi("/data.json", HTTP_IF_NONE_MATCH=headers["ETag"])
+    assert (status, body) == ("304 Not Modified", b"")
+    assert not_modified["ETag"] == headers["ETag"]
+    assert not_modified["Cache-Control"] == "no-cache"
+    assert "Content-Type" not in not_modified
+    for other in ('"0000"', headers["ETag"][:-2] + '"', ""):
+        assert wsgi("/data.json", HTTP_IF_NONE_MATCH=other)[0] == "200 OK"
+
+
+def test_a_folder_is_redirected_to_its_slash_and_served_from_its_index(wsgi):
+    status, headers, body = wsgi("/case studies")
+    assert (status, body) == ("301 Moved Permanently", b"")
+    assert headers["Location"] == "/case%20studies/" and headers["Content-Length"] == "0"
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    status, _, body = wsgi("/case%20studies/")
+    assert (status, body) == ("200 OK", b"<h1>Cases</h1>")
+
+
+def test_what_is_not_in_the_site_is_a_404_page(wsgi):
+    for path in ("/nowhere", "/empty/", "/%00", "/../secret.txt", "/..%2fsecret.txt"):
+        status, headers, body = wsgi(path)
+        assert (status, body) == ("404 Not Found", b"Not found"), path
+        assert headers["Content-Type"] == "text/html; charset=utf-8"
+        assert headers["Content-Length"] == "9"
+        assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+    (wsgi.site / "404.html").write_text(POLICY_PAGE)
+    try:
+        status, headers, body = wsgi("/nowhere")
+    finally:
+        (wsgi.site / "404.html").unlink()
+    assert (status, body) == ("404 Not Found", POLICY_PAGE.encode())
+    assert headers["Content-Security-Policy"].endswith("; frame-ancestors 'self'")
+    assert headers["Content-Length"] == str(len(POLICY_PAGE.encode()))
+
+
+def test_a_pages_policy_is_read_from_its_meta_element_as_a_browser_would():
+    assert (
+        page_policy(
+            b"<head><META HTTP-EQUIV='content-security-policy' "
+            b'content="default-src &#39;self&#39;;  img-src *; "></head>'
+        )
+        == "default-src 'self'; img-src *; frame-ancestors 'self'"
+    )
+    own = b'<head><meta http-equiv="Content-Security-Policy" content="frame-ancestors none">'
+    assert page_policy(own) == "frame-ancestors none"
+    assert page_policy(b'<head><meta http-equiv="Content-Security-Policy" content=" ">') is None
+    assert page_policy(b'<head><meta name="x" content="y"><meta charset="utf-8"></head>') is None
+    late = b"<head>" + b" " * 16_340 + b'<meta http-equiv="Content-Security-Policy" content="a">'
+    assert page_policy(late) is None  # past the bytes searched
+
+
+def test_inline_scripts_are_allowed_once_each_and_data_blocks_never():
+    import base64
+    import hashlib
+
+    def allowed(code):
+        return "'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'"
+
+    page = (
+        b"<script>one()</script><SCRIPT type=module>two()</SCRIPT ><script>one()</script>"
+        b"<script TYPE='APPLICATION/JSON'>{}</script><script type=importmap>{}</script>"
+        b"<script></script><script SRC=x.js>ignored()</script>"
+    )
+    policy = fallback_policy(page)
+    assert policy == DEFAULT_POLICY.replace(
+        "script-src 'self'",
+        f"script-src 'self' {allowed(b'one()')} {allowed(b'two()')}",
+    )
