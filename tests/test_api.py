@@ -335,7 +335,8 @@ def test_an_index_damaged_under_the_server_is_a_503_and_a_clear_line(content, tm
 @pytest.fixture(scope="module")
 def wsgi(tmp_path_factory):
     """The app over the fixture index and a small site; request(path, ...) answers
-    (status, headers as a dict, body) exactly as the app gave them."""
+    (status code, headers by lower-case name, body) as a client reads them: header names
+    and a status line's reason phrase are not case-sensitive on the wire."""
     from .conftest import FIXTURE_CONTENT
 
     root = tmp_path_factory.mktemp("wsgi")
@@ -343,6 +344,8 @@ def wsgi(tmp_path_factory):
     site = root / "site"
     (site / "case studies").mkdir(parents=True)
     (site / "empty").mkdir()
+    (site / "Xmas").mkdir()  # a name that starts with a letter some code might strip
+    (site / "Xmas" / "index.html").write_text("<h1>Xmas</h1>")
     (site / "index.html").write_text("<h1>Home</h1><script>var a = 1;</script>")
     (site / "case studies" / "index.html").write_text("<h1>Cases</h1>")
     (site / "policy.html").write_text(POLICY_PAGE)
@@ -362,17 +365,24 @@ def wsgi(tmp_path_factory):
             answer.update(status=status, headers=headers)
 
         body = b"".join(app(environ, start_response))
-        names = [name for name, _ in answer["headers"]]
+        names = [name.lower() for name, _ in answer["headers"]]
         assert len(names) == len(set(names)), names  # each header once
-        return answer["status"], dict(answer["headers"]), body
+        headers = {name.lower(): value for name, value in answer["headers"]}
+        return status_code(answer["status"]), headers, body
 
     request.app, request.site = app, site
     return request
 
 
+def status_code(status: str) -> int:
+    code, reason = status.split(" ", 1)
+    assert reason.strip(), status
+    return int(code)
+
+
 def search_error(wsgi, query):
     status, headers, body = wsgi("/api/search", query)
-    assert (status, headers["Content-Type"]) == ("400 Bad Request", JSON_TYPE)
+    assert (status, headers["content-type"]) == (400, JSON_TYPE)
     return json.loads(body)["error"]
 
 
@@ -408,20 +418,20 @@ def test_each_bad_parameter_gets_its_own_message_saying_what_to_send(wsgi):
 
 def test_the_accepted_bounds_are_answered(wsgi):
     status, headers, body = wsgi("/api/search", "q=" + "a" * 199 + "x")  # 200 characters
-    assert status == "200 OK"
+    assert status == 200
     status, _, body = wsgi("/api/search", "q=test&limit=1")
-    assert status == "200 OK" and len(json.loads(body)) == 1
+    assert status == 200 and len(json.loads(body)) == 1
     status, _, body = wsgi("/api/search", "q=test&limit=50")
-    assert status == "200 OK" and len(json.loads(body)) == 6
+    assert status == 200 and len(json.loads(body)) == 6
     status, _, body = wsgi("/api/search", "q=test&limit=50&limit=2")  # the last one counts
-    assert status == "200 OK" and len(json.loads(body)) == 2
+    assert status == 200 and len(json.loads(body)) == 2
     status, _, body = wsgi("/api/search", "q=test&kind=essay&kind=policy")
-    assert status == "200 OK"
+    assert status == 200
 
 
 def test_a_search_answers_json_hits_with_its_total_and_no_caching(wsgi):
     status, headers, body = wsgi("/api/search/", "text=test")  # a trailing slash is the same
-    assert status == "200 OK"
+    assert status == 200
     hits = json.loads(body)
     assert [hit["slug"] for hit in hits] == [
         "test-guidance",
@@ -432,20 +442,20 @@ def test_a_search_answers_json_hits_with_its_total_and_no_caching(wsgi):
         "index",
     ]
     assert headers == {
-        "Content-Type": JSON_TYPE,
-        "Content-Length": str(len(body)),
-        "Cache-Control": "no-store",
-        "X-Search-Total": "6",
-        "Content-Security-Policy": DEFAULT_POLICY,
-        "X-Content-Type-Options": "nosniff",
+        "content-type": JSON_TYPE,
+        "content-length": str(len(body)),
+        "cache-control": "no-store",
+        "x-search-total": "6",
+        "content-security-policy": DEFAULT_POLICY,
+        "x-content-type-options": "nosniff",
     }
-    assert "X-Search-Suggestion" not in headers
+    assert "x-search-suggestion" not in headers
 
 
 def test_filters_by_every_name_kind_and_empty_values(wsgi):
     def slugs(query):
         status, _, body = wsgi("/api/search", query)
-        assert status == "200 OK", body
+        assert status == 200, body
         return [hit["slug"] for hit in json.loads(body)]
 
     assert slugs("q=test&kind=policy") == ["test-guidance", "test-act"]
@@ -467,17 +477,17 @@ def test_a_word_not_in_the_library_gets_a_suggestion_header_on_one_latin_1_line(
     from casebook.api import header_safe
 
     status, headers, body = wsgi("/api/search", "q=kewyorker")
-    assert (status, body, headers["X-Search-Suggestion"]) == ("200 OK", b"[]", "keyworker")
-    assert headers["X-Search-Total"] == "0"
+    assert (status, body, headers["x-search-suggestion"]) == (200, b"[]", "keyworker")
+    assert headers["x-search-total"] == "0"
     assert header_safe("a\r\n b\u2028c ☃ é") == "a b c ? é"
 
 
 def test_only_get_and_head_are_allowed(wsgi):
     for method in ("POST", "PUT", "DELETE"):
         status, headers, body = wsgi("/", method=method)
-        assert status == "405 Method Not Allowed" and headers["Allow"] == "GET, HEAD"
+        assert status == 405 and headers["allow"] == "GET, HEAD"
         assert json.loads(body) == {"error": "only GET is allowed"}
-        assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+        assert headers["content-security-policy"] == DEFAULT_POLICY
 
 
 def test_head_answers_the_headers_of_get_with_no_body(wsgi):
@@ -490,7 +500,7 @@ def test_head_answers_the_headers_of_get_with_no_body(wsgi):
 def test_a_request_with_no_method_or_path_is_a_get_of_the_home_page(wsgi):
     answer = {}
     body = wsgi.app({}, lambda status, headers: answer.update(status=status))
-    assert answer["status"] == "200 OK" and b"".join(body).startswith(b"<h1>Home</h1>")
+    assert status_code(answer["status"]) == 200 and b"".join(body).startswith(b"<h1>Home</h1>")
 
 
 def test_an_error_in_the_server_is_a_500_logged_never_shown(wsgi, monkeypatch, capsys):
@@ -501,9 +511,9 @@ def test_an_error_in_the_server_is_a_500_logged_never_shown(wsgi, monkeypatch, c
 
     monkeypatch.setattr(SearchIndex, "search", broken)
     status, headers, body = wsgi("/api/search", "q=test")
-    assert status == "500 Internal Server Error"
+    assert status == 500
     assert json.loads(body) == {"error": "something went wrong on the server; it has been logged"}
-    assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+    assert headers["content-security-policy"] == DEFAULT_POLICY
     assert "RuntimeError: secret detail" in capsys.readouterr().err
 
 
@@ -513,11 +523,11 @@ def test_no_index_is_a_503_until_a_build(tmp_path):
     answer = {}
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search", "QUERY_STRING": "q=x"}
     body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
-    assert answer["status"] == "503 Service Unavailable"
+    assert status_code(answer["status"]) == 503
     assert json.loads(body) == {"error": "no search index yet: run `make build`"}
     (tmp_path / "no-index").mkdir()  # a directory, but no index in it
     body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
-    assert answer["status"] == "503 Service Unavailable"
+    assert status_code(answer["status"]) == 503
 
 
 def test_a_damaged_index_is_a_503_each_time_with_a_line_for_the_operator(content, tmp_path, capsys):
@@ -531,7 +541,7 @@ def test_a_damaged_index_is_a_503_each_time_with_a_line_for_the_operator(content
     for _ in range(2):  # the second answer comes from what the first found
         answer = {}
         body = b"".join(app(environ, lambda status, headers, a=answer: a.update(status=status)))
-        assert answer["status"] == "503 Service Unavailable"
+        assert status_code(answer["status"]) == 503
         assert json.loads(body) == {
             "error": "the search index is damaged; it is rebuilt by the next build"
         }
@@ -553,55 +563,58 @@ def test_static_files_carry_their_type_length_etag_and_policy(wsgi):
     }
     for path, content_type in expected.items():
         status, headers, body = wsgi(path)
-        assert status == "200 OK" and body == (wsgi.site / path[1:]).read_bytes()
-        assert headers["Content-Type"] == content_type
-        assert headers["Content-Length"] == str(len(body))
-        assert headers["Cache-Control"] == "no-cache"
-        assert re.fullmatch(r'"[0-9a-f]{32}"', headers["ETag"])
-        assert headers["X-Content-Type-Options"] == "nosniff"
-    assert wsgi("/policy.html")[1]["Content-Security-Policy"] == (
+        assert status == 200 and body == (wsgi.site / path[1:]).read_bytes()
+        assert headers["content-type"] == content_type
+        assert headers["content-length"] == str(len(body))
+        assert headers["cache-control"] == "no-cache"
+        assert re.fullmatch(r'"[0-9a-f]{32}"', headers["etag"])
+        assert headers["x-content-type-options"] == "nosniff"
+    assert wsgi("/policy.html")[1]["content-security-policy"] == (
         "default-src 'self'; script-src 'self' 'unsafe-inline'; frame-ancestors 'self'"
     )
-    assert wsgi("/data.json")[1]["Content-Security-Policy"] == DEFAULT_POLICY
-    home = wsgi("/")[1]["Content-Security-Policy"]  # its inline script, by hash
+    assert wsgi("/data.json")[1]["content-security-policy"] == DEFAULT_POLICY
+    home = wsgi("/")[1]["content-security-policy"]  # its inline script, by hash
     assert home == fallback_policy(b"<script>var a = 1;</script>") != DEFAULT_POLICY
 
 
 def test_a_matching_etag_is_a_304_with_no_body(wsgi):
     _, headers, _ = wsgi("/data.json")
-    status, not_modified, body = wsgi("/data.json", HTTP_IF_NONE_MATCH=headers["ETag"])
-    assert (status, body) == ("304 Not Modified", b"")
-    assert not_modified["ETag"] == headers["ETag"]
-    assert not_modified["Cache-Control"] == "no-cache"
-    assert "Content-Type" not in not_modified
-    for other in ('"0000"', headers["ETag"][:-2] + '"', ""):
-        assert wsgi("/data.json", HTTP_IF_NONE_MATCH=other)[0] == "200 OK"
+    status, not_modified, body = wsgi("/data.json", HTTP_IF_NONE_MATCH=headers["etag"])
+    assert (status, body) == (304, b"")
+    assert not_modified["etag"] == headers["etag"]
+    assert not_modified["cache-control"] == "no-cache"
+    assert "content-type" not in not_modified
+    for other in ('"0000"', headers["etag"][:-2] + '"', ""):
+        assert wsgi("/data.json", HTTP_IF_NONE_MATCH=other)[0] == 200
 
 
 def test_a_folder_is_redirected_to_its_slash_and_served_from_its_index(wsgi):
     status, headers, body = wsgi("/case studies")
-    assert (status, body) == ("301 Moved Permanently", b"")
-    assert headers["Location"] == "/case%20studies/" and headers["Content-Length"] == "0"
-    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert (status, body) == (301, b"")
+    assert headers["location"] == "/case%20studies/" and headers["content-length"] == "0"
+    assert headers["x-content-type-options"] == "nosniff"
     status, _, body = wsgi("/case%20studies/")
-    assert (status, body) == ("200 OK", b"<h1>Cases</h1>")
+    assert (status, body) == (200, b"<h1>Cases</h1>")
+    status, headers, _ = wsgi("/Xmas")
+    assert (status, headers["location"]) == (301, "/Xmas/")
+    assert wsgi("/Xmas/")[2] == b"<h1>Xmas</h1>"
 
 
 def test_what_is_not_in_the_site_is_a_404_page(wsgi):
     for path in ("/nowhere", "/empty/", "/%00", "/../secret.txt", "/..%2fsecret.txt"):
         status, headers, body = wsgi(path)
-        assert (status, body) == ("404 Not Found", b"Not found"), path
-        assert headers["Content-Type"] == "text/html; charset=utf-8"
-        assert headers["Content-Length"] == "9"
-        assert headers["Content-Security-Policy"] == DEFAULT_POLICY
+        assert (status, body) == (404, b"Not found"), path
+        assert headers["content-type"] == "text/html; charset=utf-8"
+        assert headers["content-length"] == "9"
+        assert headers["content-security-policy"] == DEFAULT_POLICY
     (wsgi.site / "404.html").write_text(POLICY_PAGE)
     try:
         status, headers, body = wsgi("/nowhere")
     finally:
         (wsgi.site / "404.html").unlink()
-    assert (status, body) == ("404 Not Found", POLICY_PAGE.encode())
-    assert headers["Content-Security-Policy"].endswith("; frame-ancestors 'self'")
-    assert headers["Content-Length"] == str(len(POLICY_PAGE.encode()))
+    assert (status, body) == (404, POLICY_PAGE.encode())
+    assert headers["content-security-policy"].endswith("; frame-ancestors 'self'")
+    assert headers["content-length"] == str(len(POLICY_PAGE.encode()))
 
 
 def test_a_pages_policy_is_read_from_its_meta_element_as_a_browser_would():
