@@ -584,6 +584,8 @@ def test_a_matching_etag_is_a_304_with_no_body(wsgi):
     assert not_modified["etag"] == headers["etag"]
     assert not_modified["cache-control"] == "no-cache"
     assert "content-type" not in not_modified
+    listed = wsgi("/data.json", HTTP_IF_NONE_MATCH='"0000",' + headers["etag"])  # no space
+    assert listed[0] == 304
     for other in ('"0000"', headers["etag"][:-2] + '"', ""):
         assert wsgi("/data.json", HTTP_IF_NONE_MATCH=other)[0] == 200
 
@@ -629,6 +631,15 @@ def test_a_pages_policy_is_read_from_its_meta_element_as_a_browser_would():
     assert page_policy(own) == "frame-ancestors none"
     assert page_policy(b'<head><meta http-equiv="Content-Security-Policy" content=" ">') is None
     assert page_policy(b'<head><meta name="x" content="y"><meta charset="utf-8"></head>') is None
+    meta = b'<meta http-equiv="Content-Security-Policy"'
+    assert page_policy(b"<head>" + meta + b' content=""></head>') is None
+    assert page_policy(b"<head>" + meta + b"></head>") is None  # no content at all
+    assert page_policy(b"<head><meta http-equiv='' content=a></head>") is None
+    assert page_policy(b"<head>" + meta + b' content="\xff a"></head>') == (
+        "\ufffd a; frame-ancestors 'self'"  # bytes that are not UTF-8 do not stop the page
+    )
+    in_body = b"<head></head><body>" + meta + b' content="a"><p>&lt;/head&gt;</p></head>'
+    assert page_policy(in_body) is None  # only the first </head> ends the head
     late = b"<head>" + b" " * 16_340 + b'<meta http-equiv="Content-Security-Policy" content="a">'
     assert page_policy(late) is None  # past the bytes searched
 
@@ -641,12 +652,13 @@ def test_inline_scripts_are_allowed_once_each_and_data_blocks_never():
         return "'sha256-" + base64.b64encode(hashlib.sha256(code).digest()).decode() + "'"
 
     page = (
-        b"<script>one()</script><SCRIPT type=module>two()</SCRIPT ><script>one()</script>"
-        b"<script TYPE='APPLICATION/JSON'>{}</script><script type=importmap>{}</script>"
+        b"<script type=importmap>{}</script><script>one()</script>"
+        b"<SCRIPT type=module>two()</SCRIPT ><script>one()</script>"
+        b"<script TYPE='APPLICATION/JSON'>{}</script><script type=''>three()</script>"
         b"<script></script><script SRC=x.js>ignored()</script>"
     )
     policy = fallback_policy(page)
     assert policy == DEFAULT_POLICY.replace(
         "script-src 'self'",
-        f"script-src 'self' {allowed(b'one()')} {allowed(b'two()')}",
+        f"script-src 'self' {allowed(b'one()')} {allowed(b'two()')} {allowed(b'three()')}",
     )

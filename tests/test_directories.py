@@ -136,9 +136,37 @@ def test_dead_staging_directories_are_removed_and_live_ones_kept(tmp_path):
     dead = dead_pid()
     gone = staged(tmp_path, f".site.staging-{dead}", "killed build")
     mine = staged(tmp_path, f".site.staging-{os.getpid()}", "this build")
-    init = staged(tmp_path, ".site.staging-1", "a running process (init)")
     other = staged(tmp_path, f".index.staging-{dead}", "another prefix")
-    remove_dead_staging(tmp_path, ".site.staging-")
+    stray = tmp_path / f".site.staging-{dead_pid()}-file"
+    stray.write_text("a file, not a build's directory")  # is left, and stops nothing
+    with subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"]) as builder:
+        running = staged(tmp_path, f".site.staging-{builder.pid}", "another build, running")
+        try:
+            remove_dead_staging(tmp_path, ".site.staging-")
+            assert builder.poll() is None  # asked whether it is alive, never signalled
+        finally:
+            builder.kill()
     assert not gone.exists()
-    assert mine.exists() and init.exists() and other.exists()
+    assert mine.exists() and running.exists() and other.exists() and stray.exists()
     remove_dead_staging(tmp_path / "nowhere", ".site.staging-")  # no error, nothing to do
+
+
+def test_a_builder_run_by_another_user_counts_as_running(tmp_path, monkeypatch):
+    def not_permitted(pid, signal):
+        raise PermissionError(pid)
+
+    other_user = staged(tmp_path, ".site.staging-4242", "another user's build")
+    monkeypatch.setattr(os, "kill", not_permitted)
+    remove_dead_staging(tmp_path, ".site.staging-")
+    assert other_user.exists()
+
+
+def test_a_live_path_with_a_hyphen_keeps_the_link_its_builder_is_making(tmp_path):
+    build = tmp_path / "build"
+    build.mkdir()
+    live = build / "my-site"
+    swap_directory(staged(tmp_path, "a", "one"), live)
+    making = build / f".my-site.link-{os.getpid()}"
+    os.symlink(live_generation(live).name, making)
+    remove_retired(live)
+    assert making.is_symlink()
