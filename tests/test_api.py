@@ -662,3 +662,18 @@ def test_inline_scripts_are_allowed_once_each_and_data_blocks_never():
         "script-src 'self'",
         f"script-src 'self' {allowed(b'one()')} {allowed(b'two()')} {allowed(b'three()')}",
     )
+
+
+def test_a_special_file_in_the_site_is_never_read_or_served(wsgi):
+    import os
+
+    fifo = wsgi.site / "pipe.html"
+    os.mkfifo(fifo)
+    # held open for writing, so opening it to read does not wait; reading would wait forever
+    writer = os.open(fifo, os.O_RDWR | os.O_NONBLOCK)
+    try:
+        status, headers, body = wsgi("/pipe.html")
+    finally:
+        os.close(writer)
+        fifo.unlink()
+    assert (status, body) == (404, b"Not found")

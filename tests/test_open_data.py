@@ -151,6 +151,7 @@ def hostile_catalogue(tmp_path_factory):
     hostile = VALID_CASE.replace(
         "title: Delta Project", 'title: "Café, \\"quoted\\" & more"'
     ).replace("summary: A valid test case study.", 'summary: "=HYPERLINK(\\"http://evil\\")"')
+    hostile = hostile.replace("started: 2016", "started: 2016\nfocus: [Café culture]")
     (content / "case_studies" / "delta.md").write_text(hostile, encoding="utf-8")
     catalogue, problems = load_catalogue(content, today=TODAY)
     assert [p for p in problems if p.is_error] == []
@@ -223,7 +224,9 @@ def test_the_csv_is_the_export_row_by_row_with_lists_joined_and_empty_cells(cata
 def test_a_csv_cell_with_commas_quotes_or_a_formula_reads_back_as_text(hostile_catalogue):
     from casebook.site.export import case_studies_csv
 
-    rows = list(csv.DictReader(case_studies_csv(hostile_catalogue).splitlines()))
+    text = case_studies_csv(hostile_catalogue)
+    assert "\r" not in text  # one line ending throughout, as in the other files
+    rows = list(csv.DictReader(text.splitlines()))
     delta = next(row for row in rows if row["slug"] == "delta")
     assert delta["title"] == 'Café, "quoted" & more'
     assert delta["summary"] == '\'=HYPERLINK("http://evil")'  # shown as text, never run
@@ -426,3 +429,51 @@ def test_every_open_data_file_is_published(catalogue):
     assert files["data/case_studies.csv"].startswith("slug,title,url,")
     assert json.loads(files["data/catalogue.json"])["facets"]["place"][0] == "glasgow-city"
     assert f"<id>{SITE}feed.xml</id>" in files["feed.xml"]
+
+
+def test_the_filter_data_is_compact_and_keeps_non_ascii_labels(hostile_catalogue):
+    from casebook.site.export import catalogue_filter_data
+    from casebook.site.generate import CATALOGUE_FACETS
+
+    text = catalogue_filter_data(hostile_catalogue, CATALOGUE_FACETS)
+    assert '"Café culture"' in text
+    assert ", " not in text and ": " not in text  # no spaces: it is loaded on every visit
+
+
+@pytest.fixture(scope="module")
+def catalogue_without_partners_or_focus(tmp_path_factory):
+    """A library whose taxonomy.yml has no partners and no focus: taxonomies are data."""
+    import shutil
+
+    import yaml
+    from casebook.content.catalogue import load_catalogue
+
+    from .conftest import FIXTURE_CONTENT, TODAY
+
+    content = tmp_path_factory.mktemp("fewer") / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    taxonomy = yaml.safe_load((content / "taxonomy.yml").read_text(encoding="utf-8"))
+    del taxonomy["partners"], taxonomy["focus"]
+    (content / "taxonomy.yml").write_text(yaml.safe_dump(taxonomy), encoding="utf-8")
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    assert "partners" not in catalogue.taxonomies and catalogue.case_studies
+    return catalogue
+
+
+def test_without_partners_or_focus_the_exports_list_none(catalogue_without_partners_or_focus):
+    from casebook.site.export import case_study_json_ld, catalogue_filter_data, open_data_files
+    from casebook.site.generate import CATALOGUE_FACETS
+
+    catalogue = catalogue_without_partners_or_focus
+    files = open_data_files(catalogue, SITE, "Casebook")
+    alpha = json.loads(files["data/case_studies.json"])[0]
+    assert (alpha["slug"], alpha["partners"], alpha["focus"]) == ("alpha-network", [], [])
+    data = json.loads(catalogue_filter_data(catalogue, CATALOGUE_FACETS))
+    assert data["partners"] == [] and data["cases"][0][2] == []
+    assert list(data["facets"]) == ["themes", "principles", "place", "programme"]
+    ld = json.loads(case_study_json_ld(catalogue, catalogue.case_studies[0], SITE, "Casebook"))
+    assert ld["contributor"] == [] and ld["keywords"] == [
+        "Collaborative working",
+        "Culture shift",
+        "Effective sharing of resource among partners",
+    ]

@@ -712,6 +712,7 @@ def test_a_staged_copy_is_beside_the_live_index_and_discarding_it_leaves_that_wh
     assert (staged.report.added, staged.report.unchanged) == (3, 21)  # delta, 2 new terms
     staged.discard()
     assert not staged.path.exists()
+    staged.discard()  # again, after a cleanup that got there first: nothing to do
     assert SearchIndex(index_dir).search("delta project").hits == []
     assert entries(tmp_path) == ["content", "index"]
 
