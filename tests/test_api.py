@@ -677,3 +677,34 @@ def test_a_special_file_in_the_site_is_never_read_or_served(wsgi):
         os.close(writer)
         fifo.unlink()
     assert (status, body) == (404, b"Not found")
+
+
+def test_a_doubled_ampersand_is_ignored_and_no_query_string_asks_for_words(wsgi):
+    status, _, body = wsgi("/api/search", "q=test&&limit=2&")
+    assert status == 200 and len(json.loads(body)) == 2
+    answer = {}
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search"}  # no QUERY_STRING at all
+    body = b"".join(wsgi.app(environ, lambda status, headers: answer.update(status=status)))
+    assert status_code(answer["status"]) == 400
+    assert json.loads(body) == {"error": "text (or q) is required: the words to search for"}
+
+
+def test_a_damaged_index_is_a_503_only_until_the_next_build(content, tmp_path):
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    segment = max(live.glob("*.seg"), key=lambda p: p.stat().st_size)
+    segment.write_bytes(bytes(segment.stat().st_size))
+    (tmp_path / "site").mkdir()
+    app = SearchApp(tmp_path / "site", index_dir, {})
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/search", "QUERY_STRING": "q=keyworker"}
+
+    def search():
+        answer = {}
+        body = b"".join(app(environ, lambda status, headers: answer.update(status=status)))
+        return status_code(answer["status"]), body
+
+    assert search()[0] == 503
+    index_content(content, index_dir)  # the next build swaps in a whole index
+    status, body = search()
+    assert status == 200 and json.loads(body)[0]["slug"] == "alpha-network"

@@ -429,6 +429,10 @@ def test_every_open_data_file_is_published(catalogue):
     assert files["data/case_studies.csv"].startswith("slug,title,url,")
     assert json.loads(files["data/catalogue.json"])["facets"]["place"][0] == "glasgow-city"
     assert f"<id>{SITE}feed.xml</id>" in files["feed.xml"]
+    assert "<title>Casebook: case studies</title>" in files["feed.xml"]
+    assert f"UR  - {SITE}case_studies/alpha-network/" in files["data/cite/alpha-network.ris"]
+    reading = json.loads(files["data/self-assessment.json"])
+    assert reading["principles"]["citizen-agency"]["total"] == 2
 
 
 def test_the_filter_data_is_compact_and_keeps_non_ascii_labels(hostile_catalogue):
@@ -441,8 +445,9 @@ def test_the_filter_data_is_compact_and_keeps_non_ascii_labels(hostile_catalogue
 
 
 @pytest.fixture(scope="module")
-def catalogue_without_partners_or_focus(tmp_path_factory):
-    """A library whose taxonomy.yml has no partners and no focus: taxonomies are data."""
+def catalogue_with_themes_and_programmes_only(tmp_path_factory):
+    """A library whose taxonomy.yml has only themes and programmes: no principles, places,
+    partners or focus. Taxonomies are data, so the exports must not assume any of them."""
     import shutil
 
     import yaml
@@ -453,27 +458,38 @@ def catalogue_without_partners_or_focus(tmp_path_factory):
     content = tmp_path_factory.mktemp("fewer") / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     taxonomy = yaml.safe_load((content / "taxonomy.yml").read_text(encoding="utf-8"))
-    del taxonomy["partners"], taxonomy["focus"]
-    (content / "taxonomy.yml").write_text(yaml.safe_dump(taxonomy), encoding="utf-8")
+    taxonomy = {name: taxonomy[name] for name in ("themes", "programmes")}
+    (content / "taxonomy.yml").write_text(
+        yaml.safe_dump(taxonomy, sort_keys=False), encoding="utf-8"
+    )
     catalogue, _ = load_catalogue(content, today=TODAY)
-    assert "partners" not in catalogue.taxonomies and catalogue.case_studies
+    assert list(catalogue.taxonomies) == ["themes", "programmes"] and catalogue.case_studies
     return catalogue
 
 
-def test_without_partners_or_focus_the_exports_list_none(catalogue_without_partners_or_focus):
+def test_with_only_some_taxonomies_the_exports_list_what_there_is(
+    catalogue_with_themes_and_programmes_only,
+):
     from casebook.site.export import case_study_json_ld, catalogue_filter_data, open_data_files
     from casebook.site.generate import CATALOGUE_FACETS
 
-    catalogue = catalogue_without_partners_or_focus
+    catalogue = catalogue_with_themes_and_programmes_only
     files = open_data_files(catalogue, SITE, "Casebook")
+    assert "data/self-assessment.json" not in files  # it reads the principles
     alpha = json.loads(files["data/case_studies.json"])[0]
-    assert (alpha["slug"], alpha["partners"], alpha["focus"]) == ("alpha-network", [], [])
+    assert alpha["slug"] == "alpha-network"
+    assert (alpha["place"], alpha["principles"], alpha["partners"], alpha["focus"]) == (
+        None,
+        [],
+        [],
+        [],
+    )
+    assert alpha["themes"] == ["collaborative-working", "culture-shift"]
     data = json.loads(catalogue_filter_data(catalogue, CATALOGUE_FACETS))
-    assert data["partners"] == [] and data["cases"][0][2] == []
-    assert list(data["facets"]) == ["themes", "principles", "place", "programme"]
+    assert list(data["facets"]) == ["themes", "programme"]
+    assert data["partners"] == [] and data["cases"][0][1:3] == [[[0, 2], [0]], []]
     ld = json.loads(case_study_json_ld(catalogue, catalogue.case_studies[0], SITE, "Casebook"))
-    assert ld["contributor"] == [] and ld["keywords"] == [
-        "Collaborative working",
-        "Culture shift",
-        "Effective sharing of resource among partners",
-    ]
+    themes = ["Collaborative working", "Culture shift"]
+    assert ld["about"] == [{"@type": "Thing", "name": label} for label in themes]
+    assert ld["keywords"] == themes
+    assert ld["spatialCoverage"] == [] and ld["contributor"] == []
