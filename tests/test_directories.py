@@ -170,3 +170,28 @@ def test_a_live_path_with_a_hyphen_keeps_the_link_its_builder_is_making(tmp_path
     os.symlink(live_generation(live).name, making)
     remove_retired(live)
     assert making.is_symlink()
+
+
+def test_stray_files_and_a_link_removed_meanwhile_do_not_stop_a_publish(tmp_path, monkeypatch):
+    from pathlib import Path
+
+    build = tmp_path / "build"
+    build.mkdir()
+    live = build / "site"
+    swap_directory(staged(tmp_path, "a", "one"), live)
+    stray = build / ".site.retired-note"
+    stray.write_text("a file where a retired tree would be")
+    dead = dead_pid()
+    os.symlink(live_generation(live).name, build / f".site.link-{dead}")
+    unlink = Path.unlink
+
+    def raced(path, missing_ok=False):  # another build removed it a moment before
+        unlink(path)
+        raise FileNotFoundError(path)
+
+    monkeypatch.setattr(Path, "unlink", raced)
+    remove_retired(live)
+    monkeypatch.undo()
+    assert not (build / f".site.link-{dead}").is_symlink()
+    assert stray.exists()  # left for a person to look at; the build goes on
+    assert (live / "index.html").read_text() == "one"
