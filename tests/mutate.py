@@ -11,6 +11,7 @@ is a copy of plugins/ (the mirror is rebuilt each run; mutmut keeps its own resu
 between runs of unchanged code).
 
     python tests/mutate.py [module ...]   # e.g. content/validate.py site/export.py
+    python tests/mutate.py --table [module ...]   # the table from the results so far
 """
 
 from __future__ import annotations
@@ -161,6 +162,8 @@ def scores(modules: list[str]) -> dict[str, Counter]:
 
 
 def main(argv: list[str]) -> int:
+    if argv[:1] == ["--table"]:  # the table from the mirror's results so far, no run
+        return print_table(argv[1:] or list(CORE))
     modules = argv or list(CORE)
     mirror(modules)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
@@ -175,6 +178,11 @@ def main(argv: list[str]) -> int:
         print("\n".join(line for line in lines[-40:] if line.strip()))
         print(f"mutmut failed (exit {run.returncode}); its output is in {log}")
         return run.returncode or 1
+    return print_table(modules)
+
+
+def print_table(modules: list[str]) -> int:
+    """Each module's counts and score (killed / all mutants); 1 if any mutant has no result."""
     worst = 100.0
     not_run = 0
     header = f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'not run':>8}"
@@ -193,7 +201,7 @@ def main(argv: list[str]) -> int:
     print(f"lowest module score: {worst:.1f}% (target: 85%)")
     print(f"survivors: cd {MIRROR} && {sys.executable} -m mutmut results")
     if not_run:
-        print(f"{not_run} mutants have no result: the run did not finish; see {log}")
+        print(f"{not_run} mutants have no result: the run did not finish ({MIRROR / 'mutmut.log'})")
         return 1
     return 0
 
