@@ -501,6 +501,10 @@ def test_a_request_with_no_method_or_path_is_a_get_of_the_home_page(wsgi):
     answer = {}
     body = wsgi.app({}, lambda status, headers: answer.update(status=status))
     assert status_code(answer["status"]) == 200 and b"".join(body).startswith(b"<h1>Home</h1>")
+    # an app mounted at a prefix gets an empty path for the prefix itself
+    status, _, body = wsgi("")
+    assert status == 200 and body.startswith(b"<h1>Home</h1>")
+    assert wsgi("/api/searchX", "q=test")[0] == 404  # only /api/search is the API
 
 
 def test_an_error_in_the_server_is_a_500_logged_never_shown(wsgi, monkeypatch, capsys):
