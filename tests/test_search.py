@@ -758,3 +758,32 @@ def test_a_damaged_generation_is_reported_on_every_search_until_a_rebuild(conten
     )
     index_content(content, index_dir)  # the next build repairs it
     assert slugs(index.search("delta project")) == ["delta"]
+
+
+def test_windows_that_touch_or_overlap_make_one_fragment_and_short_stems_still_mark():
+    from casebook.search.whoosh_index import snippet_for
+
+    def with_second_word_at(offset):
+        text = filler("d", 50) + " alpha "
+        text += filler("e", (offset - 6) // 2) + " omega " + filler("f", 100)
+        assert text.index("omega") - text.index("alpha") == offset
+        return snippet_for(text, {"alpha", "omega"}, "")
+
+    for offset in (100, 220):  # overlapping windows, then windows that just touch
+        snippet = with_second_word_at(offset)
+        assert snippet.startswith("… ") and snippet.endswith(" …")
+        assert snippet.count(" … ") == 0, offset  # one fragment, nothing shown twice
+        assert snippet.count("<mark") == 2
+    assert with_second_word_at(222).count(" … ") == 1  # apart: two fragments
+    # a word that starts the text is never cut, even when the window starts inside it
+    text = "ab " + "c " * 34 + "keyworker and more"
+    assert snippet_for(text, {"keyworker"}, "") == (
+        "… ab " + filler("c", 34) + ' <mark class="match">keyworker</mark> and more'
+    )
+    assert snippet_for("We go on", {"go"}, "go") == 'We <mark class="match">go</mark> on'
+
+
+def test_words_read_as_plain_words_keep_their_case_except_operators(fixture_index):
+    _, _, index = fixture_index
+    assert index.search('"Pub Quiz').note == "searched for the words: Pub Quiz"
+    assert index.search('"Pub AND Quiz').note == "searched for the words: Pub and Quiz"
