@@ -787,3 +787,13 @@ def test_words_read_as_plain_words_keep_their_case_except_operators(fixture_inde
     _, _, index = fixture_index
     assert index.search('"Pub Quiz').note == "searched for the words: Pub Quiz"
     assert index.search('"Pub AND Quiz').note == "searched for the words: Pub and Quiz"
+
+
+def test_the_any_word_fallback_keeps_the_filters_and_symbols_alone_search_nothing(
+    fixture_index,
+):
+    _, _, index = fixture_index
+    results = index.search("keyworker quiz", {"places": ["inverclyde"]})
+    assert slugs(results) == ["beta-connections"]  # not alpha, which is in Glasgow
+    assert slugs(index.search("keyworker quiz", kind="policy")) == []
+    assert index.search("((").note == "nothing to search for"
