@@ -333,3 +333,521 @@ def test_a_documents_hash_is_its_whole_content():
     hashes = {document.content_hash()} | {other.content_hash() for other in changed}
     assert len(hashes) == 4
     assert document.content_hash() == dataclasses.replace(document).content_hash()
+
+
+# -- mutation testing (issue 18): search/filters.py, each message as a reader gets it ---------
+
+
+@pytest.fixture(scope="module")
+def fixture_taxonomies():
+    from casebook.content.taxonomy import load_taxonomies
+
+    from .conftest import FIXTURE_CONTENT
+
+    taxonomies, _ = load_taxonomies(FIXTURE_CONTENT)
+    return taxonomies
+
+
+def test_an_unknown_filter_is_named_with_the_nearest_and_every_filter_then_values_checked(
+    fixture_taxonomies,
+):
+    from casebook.search.filters import filter_errors
+
+    errors = filter_errors(
+        {"theem": ["x"], "themes": ["culture-shfit"]},
+        ["themes", "places"],
+        fixture_taxonomies,
+        {"themes": {"culture-shift"}},
+    )
+    assert errors == [
+        "unknown filter 'theem' (did you mean 'themes'?); filters: themes, places",
+        "unknown theme 'culture-shfit' (did you mean 'culture-shift'?)",
+    ]
+
+
+def test_a_closed_taxonomy_accepts_its_terms_in_use_or_not_and_values_the_index_holds(
+    fixture_taxonomies,
+):
+    from casebook.search.filters import filter_errors
+
+    # culture-shift is in taxonomy.yml but no page uses it; retired-theme is only in the index
+    in_use = {"themes": {"retired-theme"}}
+    filters = {"themes": ["culture-shift", "retired-theme"]}
+    assert filter_errors(filters, ["themes"], fixture_taxonomies, in_use) == []
+    assert filter_errors({"themes": ["lived-experience"]}, ["themes"], fixture_taxonomies, {}) == []
+
+
+def test_an_open_taxonomy_accepts_only_the_values_in_use(fixture_taxonomies):
+    from casebook.search.filters import filter_errors
+
+    in_use = {"partners": {"alpha-trust"}}
+    assert (
+        filter_errors({"partners": ["alpha-trust"]}, ["partners"], fixture_taxonomies, in_use) == []
+    )
+    assert filter_errors({"partners": ["nobody"]}, ["partners"], fixture_taxonomies, in_use) == [
+        "unknown partner 'nobody'"
+    ]
+
+
+def test_a_facet_without_a_taxonomy_is_checked_against_the_index_by_its_name():
+    from casebook.search.filters import filter_errors
+
+    assert filter_errors({"extra": ["b"]}, ["extra"], {}, {"extra": {"a", "b"}}) == []
+    assert filter_errors({"extra": ["abc"]}, ["extra"], {}, {"extra": {"abd"}}) == [
+        "unknown extra 'abc' (did you mean 'abd'?)"
+    ]
+
+
+# -- mutation testing (issue 18): search/whoosh_index.py ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def fixture_index(tmp_path_factory):
+    """The fixture library's index, built once and only read."""
+    from .conftest import FIXTURE_CONTENT
+
+    index_dir = tmp_path_factory.mktemp("fixture-index") / "index"
+    catalogue, report = index_content(FIXTURE_CONTENT, index_dir)
+    return catalogue, report, SearchIndex(index_dir)
+
+
+def filler(word, count):
+    return " ".join([word] * count)
+
+
+def test_a_snippet_marks_every_form_of_the_query_words_and_escapes_the_rest():
+    from casebook.search.whoosh_index import snippet_for
+
+    assert snippet_for("A keyworker & <b>team</b>", {"keyworker"}, "keyworker") == (
+        'A <mark class="match">keyworker</mark> &amp; &lt;b&gt;team&lt;/b&gt;'
+    )
+    text = "Peer support workers with lived experience of recovery run recovery cafes"
+    assert snippet_for(text, {"recov", "peer"}, "recovering") == (
+        '<mark class="match">Peer</mark> support workers with lived experience of '
+        '<mark class="match">recovery</mark> run <mark class="match">recovery</mark> cafes'
+    )
+    # the query's own words of three letters or more count too, and only at a word's start
+    assert snippet_for("Pub quiz night", set(), "pub quiz") == (
+        '<mark class="match">Pub</mark> <mark class="match">quiz</mark> night'
+    )
+    assert snippet_for("superteam team", {"team"}, "") == (
+        'superteam <mark class="match">team</mark>'
+    )
+
+
+def test_a_snippet_is_empty_when_nothing_matches_or_nothing_is_asked():
+    from casebook.search.whoosh_index import snippet_for
+
+    assert snippet_for("nothing here", {"keyworker"}, "keyworker") == ""
+    assert snippet_for("", {"keyworker"}, "keyworker") == ""
+    assert snippet_for("a b c", {"a"}, "a b") == ""  # one-letter stems, two-letter words
+    assert snippet_for("Pub quiz night", {"q"}, "qu") == ""
+
+
+def test_a_long_text_gives_two_windows_cut_at_word_boundaries_with_ellipses():
+    from casebook.search.whoosh_index import snippet_for
+
+    text = (
+        filler("aa", 50)
+        + " Alpha met. "
+        + filler("bb", 100)
+        + " then beta came "
+        + filler("cc", 100)
+        + " gamma end"
+    )
+    assert snippet_for(text, {"alpha", "beta", "gamma"}, "") == (
+        "… "
+        + filler("aa", 24)
+        + ' <mark class="match">Alpha</mark> met. '
+        + filler("bb", 47)
+        + " … "
+        + filler("bb", 22)
+        + ' then <mark class="match">beta</mark> came '
+        + filler("cc", 47)
+        + " …"
+    )
+    # matches close together share one window, from the start of the text to its end
+    assert snippet_for("alpha beta gamma", {"alpha", "gamma"}, "") == (
+        '<mark class="match">alpha</mark> beta <mark class="match">gamma</mark>'
+    )
+
+
+def test_the_report_of_an_update_says_what_changed(fixture_index):
+    from casebook.search.whoosh_index import IndexReport
+
+    _, report, _ = fixture_index
+    assert str(report) == "search index rebuilt: 21 added, 0 changed, 0 removed, 0 unchanged"
+    assert str(IndexReport(1, 2, 3, 4)) == (
+        "search index updated: 1 added, 2 changed, 3 removed, 4 unchanged"
+    )
+
+
+def test_search_documents_carry_each_pages_text_terms_and_labels(fixture_index):
+    catalogue, _, _ = fixture_index
+    documents = {document.key: document for document in search_documents(catalogue)}
+    no_terms = {name: () for name in catalogue.taxonomies}
+    alpha = documents["case_studies/alpha-network.md"]
+    assert (alpha.slug, alpha.url, alpha.kind, alpha.title, alpha.headings) == (
+        "alpha-network",
+        "case_studies/alpha-network/",
+        "case_study",
+        "Alpha Network",
+        "What they did",
+    )
+    assert alpha.summary.startswith("A test network of homelessness charities")
+    assert alpha.body.startswith("The Alpha Network shares a keyworker team")
+    assert alpha.facets == {
+        "themes": ("collaborative-working", "culture-shift"),
+        "principles": ("sharing-resources",),
+        "places": ("glasgow-city",),
+        "programmes": ("provider-collaborations",),
+        "partners": ("alpha-trust", "shared-partner"),
+        "focus": ("people-sleeping-rough",),
+    }
+    assert alpha.labels == (
+        "Collaborative working | Culture shift | Effective sharing of resource among partners"
+        " | Glasgow City | Provider Collaborations | Alpha Trust | Shared Partner"
+        " | people sleeping rough"
+    )
+    act = documents["policy/test-act.md"]
+    assert (act.slug, act.url, act.kind, act.title, act.summary, act.headings) == (
+        "test-act",
+        "policy/test-act/",
+        "policy",
+        "The Test Act 2014",
+        "A test law.",
+        "What it is",
+    )
+    assert act.facets == no_terms and act.labels == ""
+    home = documents["index.md"]  # no title of its own: named from its slug
+    assert (home.kind, home.title, home.summary, home.url) == ("page", "Index", "", "")
+    place = documents["places/glasgow-city.md"]
+    assert (place.slug, place.url, place.kind, place.title, place.labels) == (
+        "glasgow-city",
+        "places/glasgow-city/",
+        "term",
+        "Glasgow City",
+        "Place",
+    )
+    assert place.facets == no_terms and place.headings == ""
+    agency = documents["principles/citizen-agency.md"]
+    assert (agency.summary, agency.body) == (
+        "Choice and power for citizens.",
+        "How do we put citizens first?",
+    )
+    assert len(documents) == 21
+
+
+def test_a_guide_is_its_own_kind_and_an_empty_page_is_not_indexed(content):
+    write(content, "guides/how-to.md", "---\ntitle: How to\nsummary: 12\n---\n\nSteps.\n")
+    write(content, "blank.md", "---\ntitle: Blank\n---\n\n   \n")
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    documents = {document.key: document for document in search_documents(catalogue)}
+    guide = documents["guides/how-to.md"]
+    assert (guide.kind, guide.title, guide.summary, guide.url) == (
+        "guide",
+        "How to",
+        "",  # a summary that is not text is left out
+        "guides/how-to/",
+    )
+    assert "blank.md" not in documents
+
+
+def test_the_same_schema_twice_is_equal_and_the_body_analyzer_is_its_own():
+    from casebook.search.whoosh_index import WordAnalyzer, analyzer, build_schema
+
+    assert build_schema(["themes"]) == build_schema(["themes"])
+    assert WordAnalyzer() == WordAnalyzer() and WordAnalyzer() != analyzer()
+
+
+def test_odd_queries_are_read_as_plain_words_and_say_so(fixture_index):
+    _, _, index = fixture_index
+    expected = {
+        "": (0, "nothing to search for"),
+        "   ": (0, "nothing to search for"),
+        "the": (0, "nothing to search for"),
+        "AND": (0, "searched for the words: and"),
+        "OR NOT": (0, "searched for the words: or not"),
+        '"pub quiz': (1, "searched for the words: pub quiz"),
+        "pub AND (quiz": (1, "searched for the words: pub and quiz"),
+        "pub quiz": (1, None),
+    }
+    for query, (total, note) in expected.items():
+        results = index.search(query)
+        assert (results.total, results.note, len(results.hits)) == (total, note, total), query
+        assert results.query == query.strip()
+
+
+def test_case_studies_and_policy_pages_come_before_term_pages(fixture_index):
+    _, _, index = fixture_index
+    results = index.search("glasgow")
+    assert [(hit.slug, hit.kind) for hit in results.hits] == [
+        ("alpha-network", "case_study"),
+        ("glasgow-city", "term"),
+    ]
+    assert results.hits[0].score < results.hits[1].score  # listed first all the same
+    assert results.total == 2
+    first = index.search("glasgow", limit=1)
+    assert [hit.slug for hit in first.hits] == ["alpha-network"] and first.total == 2
+    terms = index.search("glasgow", kind="term")
+    assert [hit.slug for hit in terms.hits] == ["glasgow-city"] and terms.total == 1
+
+
+def test_a_hit_is_what_the_api_and_the_cli_print(fixture_index):
+    _, _, index = fixture_index
+    hit = index.search("keyworker").hits[0]
+    data = hit.as_json()
+    score = data.pop("score")
+    assert data == {
+        "slug": "alpha-network",
+        "title": "Alpha Network",
+        "url": "case_studies/alpha-network/",
+        "kind": "case_study",
+        "snippet": 'The Alpha Network shares a <mark class="match">keyworker</mark> team across '
+        'organisations. What they did <mark class="match">Keyworkers</mark> from several '
+        "charities formed one team.",
+        "themes": ["collaborative-working", "culture-shift"],
+    }
+    assert score > 0 and score == round(score, 4) and score != round(score, 3)
+    # no match in the body: the summary's; a term page has no themes
+    glasgow = index.search("glasgow").hits
+    assert glasgow[0].snippet == (
+        'A test network of homelessness charities in <mark class="match">Glasgow</mark> '
+        "sharing one keyworker team."
+    )
+    assert glasgow[1].themes == []
+
+
+def test_a_hit_with_no_matching_text_shows_its_summary_escaped():
+    from casebook.search.whoosh_index import SearchIndex as Index
+
+    class Stored(dict):
+        score = 1.23456
+
+    hit = Index._hit(
+        None,
+        Stored(slug="s", title="T", url="u", kind="page", body="", summary="a <b> & c"),
+        "zzz",
+        {"zzz"},
+    )
+    assert (hit.snippet, hit.themes, hit.score) == ("a &lt;b&gt; &amp; c", [], 1.2346)
+
+
+def test_few_results_get_a_suggestion_and_enough_do_not(fixture_index):
+    from casebook.search.vocabulary import FEW_RESULTS
+
+    _, _, index = fixture_index
+    assert index.search("kewyorker").corrected == "keyworker"
+    assert index.search("test", limit=50).total >= FEW_RESULTS
+    assert index.search("test").corrected is None
+
+
+def test_the_facets_and_their_values_are_read_from_the_index(fixture_index):
+    _, _, index = fixture_index
+    assert index.facets == ["focus", "partners", "places", "principles", "programmes", "themes"]
+    values = index.values_in_use()
+    assert values["themes"] == {"collaborative-working", "culture-shift", "lived-experience"}
+    assert values["partners"] == {
+        "alpha-trust",
+        "another-body",
+        "beta-group",
+        "gamma-team",
+        "shared-partner",
+    }
+    assert all(isinstance(value, str) for values in values.values() for value in values)
+
+
+def test_query_text_helpers_keep_one_line_and_plain_words():
+    from casebook.search.whoosh_index import _balanced, one_line, plain_words
+
+    assert one_line(" a\x00b\u2028c\r\n\t d\x85e ") == "a b c d e"
+    assert plain_words("AND or NOT x's co-op (y) TO") == "and or not x's co-op y to"
+    assert [_balanced(t) for t in ("(a)", "[a]", "{a}", '"a"', "a")] == [True] * 5
+    assert [_balanced(t) for t in ("(a", ")(", "[a}", '"a', "a]", "{")] == [False] * 6
+
+
+def test_index_damage_names_the_file_or_the_checksums_at_fault(fixture_index, tmp_path):
+    import json
+    import shutil
+
+    from casebook.search.whoosh_index import CHECKSUM_FILE, index_damage
+
+    _, _, index = fixture_index
+    copy = tmp_path / "copy"
+    shutil.copytree(index.index_dir.resolve(), copy)
+    assert index_damage(copy) is None
+    recorded = json.loads((copy / CHECKSUM_FILE).read_text())
+    assert sorted(recorded) == sorted(p.name for p in copy.iterdir() if p.name != CHECKSUM_FILE)
+    name = max(recorded, key=lambda n: recorded[n][0])
+    assert recorded[name][0] == (copy / name).stat().st_size
+    data = (copy / name).read_bytes()
+    (copy / name).write_bytes(data[:-1] + bytes([data[-1] ^ 1]))  # same size, one bit
+    assert index_damage(copy) == f"{name} is not as written (size or checksum differs)"
+    (copy / name).unlink()
+    assert index_damage(copy) == f"{name} is missing"
+    (copy / CHECKSUM_FILE).write_text("[]")
+    assert index_damage(copy) == "its checksums cannot be read: not a JSON object"
+    (copy / CHECKSUM_FILE).write_text("{")
+    assert index_damage(copy).startswith("its checksums cannot be read: Expecting")
+    (copy / CHECKSUM_FILE).unlink()
+    assert index_damage(copy) == "it has no checksums"
+    assert not list(copy.glob(f".{CHECKSUM_FILE}.tmp"))
+
+
+def test_a_damaged_index_is_rebuilt_with_one_warning(content, tmp_path, caplog):
+    import logging
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    segment = max(live.iterdir(), key=lambda p: p.stat().st_size)
+    segment.write_bytes(bytes(segment.stat().st_size))
+    with caplog.at_level(logging.WARNING, logger="casebook.search"):
+        _, report = index_content(content, index_dir)
+    assert report.rebuilt and report.added == 21
+    assert [r.getMessage() for r in caplog.records] == [
+        f"the search index {index_dir} is damaged ({segment.name} is not as written "
+        "(size or checksum differs)); rebuilding it"
+    ]
+    assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
+
+
+# Whoosh leaves the damaged segment's file open when unpickling it fails (its reader is
+# half made); the index is rebuilt all the same, and the file is closed when collected.
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_checksums_that_match_an_unreadable_segment_rebuild_the_index(content, tmp_path, caplog):
+    import gc
+    import logging
+
+    from casebook.search.whoosh_index import write_checksums
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    segment = max(live.glob("*.seg"), key=lambda p: p.stat().st_size)
+    segment.write_bytes(bytes(segment.stat().st_size))
+    write_checksums(live)
+    with caplog.at_level(logging.WARNING, logger="casebook.search"):
+        _, report = index_content(content, index_dir)
+    gc.collect()
+    assert report.rebuilt and report.added == 21
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(
+        f"the search index {index_dir} is damaged (it cannot be read: UnpicklingError: "
+    )
+    assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
+
+
+def test_an_unreadable_signature_rebuilds_the_index(content, tmp_path):
+    from casebook.search.whoosh_index import SIGNATURE_FILE
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    (index_dir / SIGNATURE_FILE).write_bytes(b"\xff\xfe")
+    _, report = index_content(content, index_dir)
+    assert report.rebuilt and report.added == 21
+    assert (index_dir / SIGNATURE_FILE).read_text() == (
+        "4:focus,partners,places,principles,programmes,themes"
+    )
+
+
+def test_a_staged_copy_is_beside_the_live_index_and_discarding_it_leaves_that_whole(
+    content, tmp_path
+):
+    import os
+
+    index_dir = tmp_path / "index"
+    catalogue, _ = index_content(content, index_dir)
+    write(content, "case_studies/delta.md", VALID_CASE)
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    staged = stage_index(index_dir, search_documents(catalogue), catalogue.taxonomies)
+    assert staged.path == tmp_path / f".index.staging-{os.getpid()}"
+    assert (staged.report.added, staged.report.unchanged) == (3, 21)  # delta, 2 new terms
+    staged.discard()
+    assert not staged.path.exists()
+    staged.discard()  # again, after a cleanup that got there first: nothing to do
+    assert SearchIndex(index_dir).search("delta project").hits == []
+    assert entries(tmp_path) == ["content", "index"]
+
+
+def test_a_missing_or_removed_index_is_reported_as_missing(content, tmp_path):
+    import shutil
+
+    from casebook.search.whoosh_index import IndexMissing
+
+    with pytest.raises(IndexMissing):
+        SearchIndex(tmp_path / "nowhere")
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    index = SearchIndex(index_dir)
+    shutil.rmtree(index_dir.resolve())
+    index_dir.unlink()
+    with pytest.raises(IndexMissing):
+        index.search("keyworker")
+    index.close()
+    index.close()  # twice is harmless
+
+
+def test_a_damaged_generation_is_reported_on_every_search_until_a_rebuild(content, tmp_path):
+    from casebook.search.whoosh_index import IndexDamaged
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    index = SearchIndex(index_dir)
+    # a new generation swapped in, damaged: the open index finds it on its next search
+    write(content, "case_studies/delta.md", VALID_CASE)
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    segment = max(live.glob("*.seg"), key=lambda p: p.stat().st_size)
+    segment.write_bytes(bytes(segment.stat().st_size))
+    with pytest.raises(IndexDamaged) as first:
+        index.search("delta")
+    with pytest.raises(IndexDamaged) as second:
+        index.search("delta")
+    assert second.value is first.value  # checked once per generation
+    assert str(first.value) == (
+        f"the search index at {index_dir} is damaged "
+        f"({segment.name} is not as written (size or checksum differs))"
+    )
+    index_content(content, index_dir)  # the next build repairs it
+    assert slugs(index.search("delta project")) == ["delta"]
+
+
+def test_windows_that_touch_or_overlap_make_one_fragment_and_short_stems_still_mark():
+    from casebook.search.whoosh_index import snippet_for
+
+    def with_second_word_at(offset):
+        text = filler("d", 50) + " alpha "
+        text += filler("e", (offset - 6) // 2) + " omega " + filler("f", 100)
+        assert text.index("omega") - text.index("alpha") == offset
+        return snippet_for(text, {"alpha", "omega"}, "")
+
+    for offset in (100, 220):  # overlapping windows, then windows that just touch
+        snippet = with_second_word_at(offset)
+        assert snippet.startswith("… ") and snippet.endswith(" …")
+        assert snippet.count(" … ") == 0, offset  # one fragment, nothing shown twice
+        assert snippet.count("<mark") == 2
+    assert with_second_word_at(222).count(" … ") == 1  # apart: two fragments
+    # a word that starts the text is never cut, even when the window starts inside it
+    text = "ab " + "c " * 34 + "keyworker and more"
+    assert snippet_for(text, {"keyworker"}, "") == (
+        "… ab " + filler("c", 34) + ' <mark class="match">keyworker</mark> and more'
+    )
+    assert snippet_for("We go on", {"go"}, "go") == 'We <mark class="match">go</mark> on'
+
+
+def test_words_read_as_plain_words_keep_their_case_except_operators(fixture_index):
+    _, _, index = fixture_index
+    assert index.search('"Pub Quiz').note == "searched for the words: Pub Quiz"
+    assert index.search('"Pub AND Quiz').note == "searched for the words: Pub and Quiz"
+
+
+def test_the_any_word_fallback_keeps_the_filters_and_symbols_alone_search_nothing(
+    fixture_index,
+):
+    _, _, index = fixture_index
+    results = index.search("keyworker quiz", {"places": ["inverclyde"]})
+    assert slugs(results) == ["beta-connections"]  # not alpha, which is in Glasgow
+    assert slugs(index.search("keyworker quiz", kind="policy")) == []
+    assert index.search("((").note == "nothing to search for"
