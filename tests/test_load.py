@@ -127,3 +127,102 @@ def test_a_checkout_under_a_hidden_folder_is_read_but_hidden_files_inside_are_no
     assert [p.relative_to(content).as_posix() for p in content_files(content)] == [
         "case_studies/delta.md"
     ]
+
+
+# -- mutation testing (issue 18): what a contributor reads for each kind of bad YAML -------
+# Exact messages and lines, since a changed word or a line off by one is what they see.
+
+ADVICE = (
+    "; check the indentation, and put values that contain a colon or start with a quote "
+    "in double quotes"
+)
+
+
+def only_problem(tmp_path: Path, front: str) -> tuple[int, int, str]:
+    _, problems = load(tmp_path, "case_studies/x.md", f"---\n{front}---\nBody\n")
+    assert len(problems) == 1, problems
+    return problems[0].line, problems[0].column, problems[0].message
+
+
+def test_a_python_tag_is_refused_with_the_tag_named(tmp_path):
+    front = 'title: x\nsummary: !!python/object/apply:os.system ["echo"]\n'
+    assert only_problem(tmp_path, front) == (
+        3,
+        10,
+        "YAML tags that build objects are not allowed (could not determine a constructor "
+        "for the tag 'tag:yaml.org,2002:python/object/apply:os.system'); "
+        "use plain text, numbers and lists",
+    )
+
+
+def test_a_syntax_error_names_what_the_parser_was_doing(tmp_path):
+    assert only_problem(tmp_path, "title: x\nthemes: [unclosed\nplace: y\n") == (
+        4,
+        6,
+        "invalid YAML (while parsing a flow sequence: did not find expected ',' or ']')" + ADVICE,
+    )
+
+
+def test_a_syntax_error_without_context_is_the_problem_alone(tmp_path):
+    assert only_problem(tmp_path, "title: a: b\n") == (
+        2,
+        9,
+        "invalid YAML (mapping values are not allowed in this context)" + ADVICE,
+    )
+
+
+def test_errors_that_mention_a_tag_but_build_nothing_are_plain_syntax_errors(tmp_path):
+    # an undefined tag handle is the parser's error, not a refused constructor
+    assert only_problem(tmp_path, "title: !foo!bar x\n")[2] == (
+        "invalid YAML (while parsing a node: found undefined tag handle)" + ADVICE
+    )
+    # a list as a key: the constructor refuses it, and no tag is involved
+    assert only_problem(tmp_path, "? [a]\n: b\n")[2] == (
+        "invalid YAML (while constructing a mapping: found unhashable key)" + ADVICE
+    )
+
+
+def test_a_key_written_twice_names_both_lines(tmp_path):
+    front = "title: a\nsummary: s\ntitle: b\n"
+    assert only_problem(tmp_path, front) == (
+        4,
+        0,
+        "'title' is written twice (first on line 2); keep one",
+    )
+
+
+def test_a_key_written_twice_inside_a_nested_mapping_or_list_item_is_found(tmp_path):
+    front = "title: a\nsource:\n  title: x\n  year: 2001\n  title: y\n"
+    assert only_problem(tmp_path, front)[:1] == (6,)
+    front = "title: a\nsources:\n  - title: x\n  - title: y\n    publisher: p\n    title: z\n"
+    line, _, message = only_problem(tmp_path, front)
+    assert (line, message) == (7, "'title' is written twice (first on line 5); keep one")
+
+
+def test_a_key_written_twice_is_named_readably_even_with_control_characters(tmp_path):
+    front = 'title: a\n"a\\tb": 1\n"a\\tb": 2\n'
+    assert only_problem(tmp_path, front)[2] == (
+        "'a\\tb' is written twice (first on line 3); keep one"
+    )
+
+
+def test_the_same_key_in_two_mappings_is_not_a_duplicate(tmp_path):
+    text = "---\ntitle: a\nsources:\n  - title: x\n  - title: y\n---\nBody\n"
+    document, problems = load(tmp_path, "case_studies/x.md", text)
+    assert problems == []
+    assert document.lines == {
+        "title": 2,
+        "sources": 3,
+        "sources.0": 4,
+        "sources.0.title": 4,
+        "sources.1": 5,
+        "sources.1.title": 5,
+    }
+
+
+def test_a_key_without_a_line_of_its_own_is_placed_on_its_parent(tmp_path):
+    document, _ = load(tmp_path, "case_studies/delta.md", VALID_CASE)
+    # a problem about an item the YAML never wrote still points at the list it belongs to
+    assert document.line_of("themes.7") == 5
+    assert document.line_of("sources.0.year") == 15
+    assert document.line_of("sources.0.year.nested") == 15
