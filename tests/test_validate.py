@@ -330,3 +330,208 @@ def test_required_terms_are_asked_for_in_plain_english(content):
 def test_unknown_field_never_suggests_a_field_the_list_leaves_out(content):
     found = problems_for(content, VALID_CASE.replace("started:", "templat:"))
     assert "template" not in found[0].message and "fields for a case study" in found[0].message
+
+
+# -- mutation testing (issue 18): the exact lines a contributor reads ----------------------
+# Each file below breaks many rules at once; the whole report is compared line for line,
+# so a changed word, a lost suggestion or a line number off by one fails here.
+
+
+def report(content: Path, files: dict[str, str]) -> list[str]:
+    """`path:line: message` for each problem in `files`, paths relative to content/."""
+    for name, text in files.items():
+        write(content, name, text)
+    _, problems = load_catalogue(content, today=TODAY)
+    prefix = f"{content}/"
+    return [
+        str(problem).replace(prefix, "")
+        for problem in problems
+        if any(problem.path.endswith(name) for name in files)
+    ]
+
+
+BAD_TYPES = """\
+---
+titel: Bad Types
+summary: 42
+place: [inverclyde, glasgow-city]
+themes: collaborative-working
+principles: {citizen-agency: yes}
+partners: [Alpha Trust, 7, true]
+programme: [provider-collaborations]
+started: true
+policies: test-act
+sources: {title: T, publisher: P, section: S}
+published: 2031-01-01
+hide: [navigation, everything]
+focus: [ok]
+---
+
+TODO write this
+<script>alert(1)</script>
+<a href="#" onclick="x()">x</a>
+[link](javascript:alert(1))
+<!-- casebook:relatd -->
+"""
+
+
+def test_every_wrong_type_in_a_case_study_reads_as_written(content):
+    name = "case_studies/bad-types.md"
+    assert report(content, {name: BAD_TYPES}) == [
+        f"{name}:1: missing required field 'title': add 'title:' with the case study's name, "
+        "as the source names the work",
+        f"{name}:2: unknown field 'titel' (did you mean 'title' or 'started'?); fields for a "
+        "case study: title, summary, started, policies, sources, source, published, themes, "
+        "principles, place, programme, partners, focus",
+        f"{name}:3: 'summary' must be text, not a number; put it in double quotes",
+        f"{name}:4: 'place' takes one place, not a list; for work in several areas use the "
+        "national term",
+        f"{name}:5: 'themes' must be a list, one item per line starting with '- '",
+        f"{name}:6: 'principles' must be a list, not a mapping",
+        f"{name}:7: each item of 'partners' must be text, not a number",
+        f"{name}:7: each item of 'partners' must be text, not true/false",
+        f"{name}:8: 'programme' takes one programme, not a list",
+        f"{name}:9: 'started' must be a year such as 2015, not True",
+        f"{name}:10: 'policies' must be a list of policy page slugs, one per line starting "
+        "with '- '",
+        f"{name}:11: 'sources' must be a list: start each source with '- title:' on its own line",
+        f"{name}:12: 'published' 2031-01-01 is in the future",
+        f"{name}:13: 'hide' takes a list of navigation, toc, footer, path, tags, feedback, "
+        "not 'everything'",
+        f"{name}:16: warning: missing the template's section headings '## What they did', "
+        "'## How they work together', '## What changed', '## Challenges', "
+        "'## Learning for others'; add each as a line of its own (see `casebook new` or "
+        "CONTRIBUTING.md)",
+        f"{name}:16: warning: the body has 17 words; a case study needs at least 300 to say "
+        "what was done, how and what changed",
+        f"{name}:17: the template's TODO text is still here: replace it with your own "
+        "(see CONTRIBUTING.md)",
+        f"{name}:18: raw HTML <script> is not allowed in content; remove it (embed media as "
+        "a link instead)",
+        f"{name}:19: HTML event attribute 'onclick=' is not allowed in content; remove it",
+        f"{name}:20: 'javascript:' links are not allowed; link to an https:// address or "
+        "another page",
+        f"{name}:21: unknown block '<!-- casebook:relatd -->'; blocks: themes, newest, search",
+    ]
+
+
+BAD_POLICY = """\
+---
+title: Bad Policy
+summary: A policy page with problems.
+kind: legislaton
+year: 1850
+official_url: ftp://example.org/act
+sources:
+  - title: TODO name it
+    publisher: 12
+    section: Part 1
+    year: 2999
+    url: mailto:someone@example.org
+    pages: 4
+  - not a mapping
+  - publisher: Nobody
+owner: me
+---
+
+Body text.
+"""
+
+
+def test_every_problem_in_a_policy_page_and_its_sources_reads_as_written(content):
+    name = "policy/bad-policy.md"
+    assert report(content, {name: BAD_POLICY}) == [
+        f"{name}:4: 'kind' must be one of legislation, guidance, framework, body, "
+        "not 'legislaton' (did you mean 'legislation'?)",
+        f"{name}:5: 'year' 1850 is too early; write a four-digit year",
+        f"{name}:6: 'official_url' must start with https:// or http://",
+        f"{name}:8: 'sources.0.title' still has the template's TODO text: name the source",
+        f"{name}:9: 'sources.0.publisher' must be text",
+        f"{name}:11: 'year' 2999 is in the future; give the year the work actually started",
+        f"{name}:12: 'sources.0.url' must start with https:// or http://",
+        f"{name}:13: unknown field 'sources.0.pages'; 'sources.0' takes title, publisher, "
+        "year, url, section",
+        f"{name}:14: 'sources.1' must have indented fields: title, publisher, year, url, section",
+        f"{name}:15: 'sources.2' needs a 'section' (the chapter, heading or page you used)",
+        f"{name}:15: 'sources.2' needs a 'title'",
+        f"{name}:16: unknown field 'owner'; fields for a policy page: title, summary, kind, "
+        "year, official_url, sources, source",
+    ]
+
+
+NO_TERMS = """\
+---
+title: No Terms
+summary: A case with none of its required terms.
+sources: [{title: T, publisher: P, section: S}]
+started: 1899
+policies: [test-act, 5, tst-guidance]
+published: yesterday
+---
+
+Body.
+"""
+
+
+def test_missing_terms_policies_and_dates_read_as_written(content):
+    # a fourth theme: the examples stop at three
+    taxonomy = content / "taxonomy.yml"
+    taxonomy.write_text(
+        taxonomy.read_text(encoding="utf-8").replace(
+            "    - {slug: culture-shift, label: Culture shift}\n",
+            "    - {slug: culture-shift, label: Culture shift}\n"
+            "    - {slug: fourth-theme, label: Fourth theme}\n",
+        ),
+        encoding="utf-8",
+    )
+    name = "case_studies/no-terms.md"
+    assert report(content, {name: NO_TERMS})[:8] == [
+        f"{name}:1: missing required field 'partners': add at least 2 partners",
+        f"{name}:1: missing required field 'place': add a place, e.g. glasgow-city, "
+        "inverclyde, scotland",
+        f"{name}:1: missing required field 'principles': add at least one principle, "
+        "e.g. citizen-agency, sharing-resources",
+        f"{name}:1: missing required field 'themes': add at least one theme, "
+        "e.g. collaborative-working, lived-experience, culture-shift",
+        f"{name}:5: 'started' 1899 is too early; write a four-digit year",
+        f"{name}:6: 'policies' names 'tst-guidance', but there is no "
+        "content/policy/tst-guidance.md (did you mean 'test-guidance' or 'test-act'?)",
+        f"{name}:6: 'policies' names 5, but there is no content/policy/5.md",
+        f"{name}:7: 'published' must be a date written YYYY-MM-DD, not 'yesterday'",
+    ]
+
+
+def test_an_unknown_field_on_an_ordinary_page_lists_the_page_fields(content):
+    name = "guides/bad-page.md"
+    text = "---\ntitle: A guide\ntitel: typo\nhide: toc\n---\n\nText.\n"
+    assert report(content, {name: text}) == [
+        f"{name}:3: unknown field 'titel' (did you mean 'title'?); fields for a page: "
+        "title, summary",
+    ]
+
+
+def test_file_names_folders_and_twins_read_as_written(content):
+    def valid(title: str) -> str:
+        return VALID_CASE.replace("Delta Project", title)
+
+    files = {
+        "case_studies/Bad Name.md": valid("Bad Name"),
+        "case_studies/sub/deeper.md": valid("Deeper"),
+        "case_studies/sub/alpha-network.md": valid("Another Alpha"),
+        "case_studies/copy-of-alpha.md": valid("Alpha Network"),
+        "case_studies/empty-body.md": valid("Empty Body").replace("A body with words.", ""),
+    }
+    assert [line for line in report(content, files) if "warning:" not in line] == [
+        "case_studies/Bad Name.md:1: file name 'Bad Name.md' is not a safe slug; rename it "
+        "to 'bad-name.md' (lowercase letters, digits, hyphens)",
+        "case_studies/copy-of-alpha.md:2: title 'Alpha Network' is already used by "
+        "case_studies/alpha-network.md; titles must be unique",
+        "case_studies/empty-body.md:19: the body is empty: write the page below the closing "
+        "'---' (see the template's section headings)",
+        "case_studies/sub/alpha-network.md:1: put this file directly in content/case_studies/, "
+        "not in a sub-folder: the file name is the page's address",
+        "case_studies/sub/alpha-network.md:1: slug 'alpha-network' is already used by "
+        "case_studies/alpha-network.md; rename one of the files",
+        "case_studies/sub/deeper.md:1: put this file directly in content/case_studies/, "
+        "not in a sub-folder: the file name is the page's address",
+    ]
