@@ -1,7 +1,14 @@
 """The Catalogue: who uses which term, who cites which policy, what is related."""
 
 from casebook.content.catalogue import load_catalogue
-from casebook.content.model import CaseStudy, Catalogue, page_url, relative_link
+from casebook.content.model import (
+    CaseStudy,
+    Catalogue,
+    RelatedCase,
+    blend_related,
+    page_url,
+    relative_link,
+)
 from casebook.content.taxonomy import Taxonomy, Term
 
 from .conftest import TODAY
@@ -138,3 +145,77 @@ def test_term_slugs_of_a_taxonomy_the_case_does_not_use_are_none(content):
 
 def test_a_relative_link_from_a_top_level_page():
     assert relative_link("index.md", "case_studies/b.md") == "case_studies/b.md"
+
+
+def _blend(library, slug: str, similar=()):
+    me = library.case_study(slug)
+    return blend_related(library, me, library.related_cases(me, None), list(similar))
+
+
+def test_a_term_most_of_the_library_uses_is_no_reason_even_second_in_the_list():
+    library = _library({"me": ["own", "common"], **{f"o{n}": ["common"] for n in range(4)}})
+    assert _blend(library, "me") == []
+
+
+def test_a_term_half_the_library_uses_is_still_a_reason():
+    cases = {"me": ["half"], "a": ["half"], "b": ["half"]}
+    cases.update({f"x{n}": ["other"] for n in range(3)})  # six cases, "half" in three
+    library = _library(cases)
+    assert [item.slug for item in _blend(library, "me")] == ["a", "b"]
+
+
+def test_blended_related_cases_are_five_by_default():
+    library = _library({f"c{n}": ["t", "u"] for n in range(8)})
+    assert [item.slug for item in _blend(library, "c0")] == ["c1", "c2", "c3", "c4", "c5"]
+
+
+def test_shared_terms_and_similar_text_weigh_the_same_once_scaled():
+    library = _library({"me": ["t", "u"], "a": ["t", "u"], "b": ["t"], "c": ["v"]})
+    # a: all the best shared terms (0.5); b: half of them and the best text (0.75);
+    # c: half the best text (0.25)
+    found = _blend(library, "me", [("b", 0.3), ("c", 0.15)])
+    assert found == [
+        RelatedCase("b", (("themes", 1),), True),
+        RelatedCase("a", (("themes", 2),), False),
+        RelatedCase("c", (), True),
+    ]
+
+
+def test_similar_text_alone_lists_cases_that_share_no_term():
+    library = _library({"me": ["t"], "c": ["v"]})
+    # "gone" is no longer in the library: never listed
+    assert _blend(library, "me", [("gone", 0.3), ("c", 0.2)]) == [RelatedCase("c", (), True)]
+
+
+def test_cases_and_open_terms_nobody_uses_are_empty_not_missing():
+    library = _library({"me": ["t"]})
+    assert library.cases_for("themes", "nobody-uses-this") == []
+    focus = _taxonomy("focus", open=True)
+    catalogue = Catalogue({"themes": library.taxonomies["themes"], "focus": focus}, [], {})
+    assert catalogue.terms("focus") == []
+
+
+def test_only_taxonomies_with_pages_all_and_a_closed_list_get_pages_for_unused_terms(content):
+    taxonomy = content / "taxonomy.yml"
+    text = taxonomy.read_text(encoding="utf-8")
+    text = (
+        text.replace(  # an unused place (pages: in use), pages: all on open partners
+            "    - {slug: scotland, label: Scotland (national or several areas)}\n",
+            "    - {slug: scotland, label: Scotland (national or several areas)}\n"
+            "    - {slug: unused-place, label: Unused place}\n",
+        )
+        .replace(
+            "    - {slug: culture-shift, label: Culture shift}\n",  # and an unused theme
+            "    - {slug: culture-shift, label: Culture shift}\n"
+            "    - {slug: unused-theme, label: Unused theme}\n",
+        )
+        .replace("  minimum: 2\n  open: true\n", "  minimum: 2\n  open: true\n  pages: all\n")
+    )
+    taxonomy.write_text(text, encoding="utf-8")
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    assert "unused-place" in {t.slug for t in catalogue.terms("places")}
+    assert "unused-place" not in {t.slug for t in catalogue.terms_with_pages("places")}
+    assert "unused-theme" in {t.slug for t in catalogue.terms_with_pages("themes")}
+    partners = [t.label for t in catalogue.terms_with_pages("partners")]
+    assert partners == [t.label for t in catalogue.terms("partners")]  # only those in use
+    assert "Gamma Team" in partners
