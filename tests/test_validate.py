@@ -535,3 +535,121 @@ def test_file_names_folders_and_twins_read_as_written(content):
         "case_studies/sub/deeper.md:1: put this file directly in content/case_studies/, "
         "not in a sub-folder: the file name is the page's address",
     ]
+
+
+TEXT_VALUES = """\
+---
+title: "   "
+summary: TODO one or two sentences
+place: ""
+themes: [collaborative-working, [nested], "  "]
+principles: [citizen-agency, citizen-agency, Citizen agency]
+partners: [Alpha Trust, ~]
+programme: 1.5
+started: 2031
+policies: [test-act]
+source: {title: Old Source, publisher: P}
+published: 2026-11-25 10:00:00
+hide: everything
+description: a theme key, allowed
+---
+
+Body.
+"""
+
+
+def test_empty_todo_and_doubled_values_read_as_written(content):
+    name = "case_studies/text-values.md"
+    assert [line for line in report(content, {name: TEXT_VALUES}) if "warning:" not in line] == [
+        f"{name}:2: 'title' is empty: write the case study's name, as the source names the work",
+        f"{name}:3: 'summary' still has the template's TODO text: write one or two sentences: "
+        "who did what, for whom",
+        f"{name}:4: missing required field 'place': add a place, e.g. glasgow-city, "
+        "inverclyde, scotland",
+        f"{name}:5: each item of 'themes' must be text, not a list",
+        f"{name}:5: each item of 'themes' must be text, not empty",
+        f"{name}:6: 'citizen-agency' appears twice in 'principles'",
+        f"{name}:6: 'principles': write the slug 'citizen-agency' instead of the label "
+        "'Citizen agency'",
+        f"{name}:7: each item of 'partners' must be text, not empty",
+        f"{name}:8: each item of 'programme' must be text, not a number",
+        f"{name}:9: 'started' 2031 is in the future; give the year the work actually started",
+        f"{name}:11: 'source' is now 'sources', a list: rename it 'sources:', start the source "
+        "with '- title:' and add 'section:' (the part you used)",
+        f"{name}:12: 'published' 2026-11-25 10:00:00 is in the future",
+        f"{name}:13: 'hide' takes a list of navigation, toc, footer, path, tags, feedback, "
+        "not 'everything'",
+    ]
+
+
+def test_a_summary_over_the_limit_says_how_long_it_is(content):
+    text = VALID_CASE.replace("A valid test case study.", "x" * 301)
+    assert report(content, {"case_studies/long.md": text})[0] == (
+        "case_studies/long.md:3: 'summary' is 301 characters; keep it to 300 or fewer "
+        "(move detail into the body)"
+    )
+    text = VALID_CASE.replace("A valid test case study.", " " + "x" * 300 + " ")
+    assert not any("characters" in line for line in report(content, {"case_studies/long.md": text}))
+
+
+LINKS = """\
+---
+title: Links
+---
+
+```
+[not a link](nowhere.md)
+```
+[broken](missing.md) and [fine](alpha-network.md) and [external](https://example.org/x.md)
+[up and back](../case_studies/beta-connections.md) [anchor](#top) [image](pic.png)
+[with title](gone.md "Title") [escaped](gamma%2Dpilot.md) [term](../themes/culture-shift.md)
+[policy](../policy/test-act.md#part-2) ~~~ [in no fence](policy.md)
+"""
+
+
+def test_broken_links_are_named_on_their_line_and_good_ones_pass(content):
+    name = "case_studies/links.md"
+    assert [line for line in report(content, {name: LINKS}) if "broken link" in line] == [
+        f"{name}:8: broken link to 'missing.md': no page content/case_studies/missing.md "
+        "(did you mean 'case_studies/links.md', 'case_studies/index.md' or "
+        "'case_studies/gamma-pilot.md'?)",
+        f"{name}:10: broken link to 'gone.md': no page content/case_studies/gone.md "
+        "(did you mean 'case_studies/index.md', 'case_studies/links.md' or "
+        "'case_studies/gamma-pilot.md'?)",
+        f"{name}:11: broken link to 'policy.md': no page content/case_studies/policy.md "
+        "(did you mean 'case_studies/links.md', 'case_studies/index.md' or "
+        "'case_studies/gamma-pilot.md'?)",
+    ]
+
+
+WORDS = """\
+---
+title: Words
+---
+
+One two three <!-- four five six --> seven.
+# A heading is not prose
+## What they did ##
+## How they work together
+## What changed
+## Challenges
+Eight <!-- nine ten
+eleven twelve
+"""
+
+
+def test_words_are_counted_without_headings_or_comments_and_one_section_is_named(content):
+    name = "case_studies/words.md"
+    assert [line for line in report(content, {name: WORDS}) if "warning:" in line] == [
+        f"{name}:4: warning: missing the template's section heading '## Learning for others'; "
+        "add each as a line of its own (see `casebook new` or CONTRIBUTING.md)",
+        f"{name}:4: warning: the body has 5 words; a case study needs at least 300 to say what "
+        "was done, how and what changed",
+    ]
+    one = WORDS.replace("One two three <!-- four five six --> seven.", "One.").replace(
+        "Eight <!-- nine ten", "<!--"
+    )
+    assert report(content, {name: one})[-1] == (
+        f"{name}:4: warning: the body has 1 word; a case study needs at least 300 to say what "
+        "was done, how and what changed"
+    )
