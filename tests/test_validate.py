@@ -653,3 +653,21 @@ def test_words_are_counted_without_headings_or_comments_and_one_section_is_named
         f"{name}:4: warning: the body has 1 word; a case study needs at least 300 to say what "
         "was done, how and what changed"
     )
+
+
+def test_every_unknown_term_is_reported_not_only_the_first(content):
+    text = case_with(themes="themes: [colaborative-working, culture-shfit]")
+    found = report(content, {"case_studies/t.md": text})
+    assert [line.split(": ", 1)[1] for line in found if "warning:" not in line] == [
+        "unknown theme 'colaborative-working' in 'themes' (did you mean "
+        "'collaborative-working'?); see themes in content/taxonomy.yml",
+        "unknown theme 'culture-shfit' in 'themes' (did you mean 'culture-shift'?); "
+        "see themes in content/taxonomy.yml",
+    ]
+
+
+def test_a_value_of_another_type_is_named_by_its_type(content):
+    text = case_with(summary="summary: 2020-01-01")
+    assert report(content, {"case_studies/t.md": text})[:1] == [
+        "case_studies/t.md:3: 'summary' must be text, not date; put it in double quotes"
+    ]
