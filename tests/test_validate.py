@@ -671,3 +671,40 @@ def test_a_value_of_another_type_is_named_by_its_type(content):
     assert report(content, {"case_studies/t.md": text})[:1] == [
         "case_studies/t.md:3: 'summary' must be text, not date; put it in double quotes"
     ]
+
+
+OLD_SOURCE = """\
+---
+title: Old Source
+summary: ""
+kind: guidance
+official_url: 12
+source:
+  title: A Report
+  publisher: P
+  edition: 2
+sources: []
+description: allowed
+hide: [toc]
+---
+
+Body.
+"""
+
+
+def test_an_empty_value_the_older_source_and_an_empty_sources_list_read_as_written(content):
+    name = "policy/old-source.md"
+    assert report(content, {name: OLD_SOURCE}) == [
+        f"{name}:3: missing required field 'summary': add 'summary:' with one or two "
+        "sentences on what it is",
+        f"{name}:5: 'official_url' must start with https:// or http://",
+        f"{name}:9: unknown field 'source.edition' (did you mean 'section'?); 'source' takes "
+        "title, publisher, year, url, section",
+        f"{name}:10: 'sources' must be a list of at least one source, each starting "
+        "'- title:' with title, publisher, year, url, section",
+    ]
+    page = "---\ntitle: ''\nsummary: 5\nthemes: [x]\n---\n\nBody.\n"
+    assert report(content, {"guides/page.md": page}) == [
+        "guides/page.md:3: 'summary' must be text, not a number; put it in double quotes",
+        "guides/page.md:4: unknown field 'themes'; fields for a page: title, summary",
+    ]
