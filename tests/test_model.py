@@ -1,17 +1,21 @@
 """The Catalogue: who uses which term, who cites which policy, what is related."""
 
+import datetime as dt
+
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import (
     CaseStudy,
     Catalogue,
+    PolicyPage,
     RelatedCase,
+    Source,
     blend_related,
     page_url,
     relative_link,
 )
 from casebook.content.taxonomy import Taxonomy, Term
 
-from .conftest import TODAY
+from .conftest import TODAY, write
 
 
 def test_terms_map_to_their_case_studies(content):
@@ -219,3 +223,107 @@ def test_only_taxonomies_with_pages_all_and_a_closed_list_get_pages_for_unused_t
     partners = [t.label for t in catalogue.terms_with_pages("partners")]
     assert partners == [t.label for t in catalogue.terms("partners")]  # only those in use
     assert "Gamma Team" in partners
+
+
+def test_a_case_study_in_the_model_holds_what_its_front_matter_says(content):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    alpha = catalogue.case_study("alpha-network")
+    report = Source(
+        "Test Report",
+        "Test Publisher",
+        2018,
+        "https://example.org/test-report",
+        "Part 1, Alpha Network",
+    )
+    assert (alpha.slug, alpha.src_uri, alpha.title) == (
+        "alpha-network",
+        "case_studies/alpha-network.md",
+        "Alpha Network",
+    )
+    assert alpha.summary.startswith("A test network of homelessness charities")
+    assert (alpha.started, alpha.policies, alpha.published) == (
+        2015,
+        ("test-act",),
+        dt.date(2026, 11, 1),
+    )
+    assert (alpha.source, alpha.sources) == (report, (report,))
+    assert alpha.body.lstrip().startswith("The Alpha Network shares a keyworker team")
+    assert alpha.term_slugs("places") == ["glasgow-city"]
+    assert alpha.term_slugs("partners") == ["alpha-trust", "shared-partner"]
+
+
+def test_a_policy_page_in_the_model_holds_what_its_front_matter_says(content):
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    assert catalogue.policies["test-act"] == PolicyPage(
+        slug="test-act",
+        src_uri="policy/test-act.md",
+        title="The Test Act 2014",
+        summary="A test law.",
+        kind="legislation",
+        year=2014,
+        official_url="https://example.org/test-act",
+        sources=(Source("Test Report", "Test Publisher", section="Part 2"),),
+    )
+    assert list(catalogue.pages) == ["index.md"]
+    assert catalogue.pages["index.md"].src_uri == "index.md"
+    assert sorted(catalogue.documents) == [
+        "case_studies/alpha-network.md",
+        "case_studies/beta-connections.md",
+        "case_studies/gamma-pilot.md",
+        "index.md",
+        "policy/test-act.md",
+        "policy/test-guidance.md",
+    ]
+
+
+def test_values_with_problems_are_left_out_of_the_model_but_the_page_stays(content):
+    write(
+        content,
+        "case_studies/loose-ends.md",
+        "---\nsummary: [not text]\nstarted: true\npublished: soon\npolicies: [test-act, 7]\n"
+        "programme: [provider-collaborations]\nplace: glasgow-city\n"
+        "source: {title: Old Report, publisher: Old Press, year: '1999'}\n---\nBody\n",
+    )
+    write(
+        content,
+        "policy/loose-policy.md",
+        "---\ntitle: '  Spaced  '\nkind: 5\nyear: 2001.5\nofficial_url: ftp://x.org/a\n"
+        "sources: [{publisher: no title}, {title: Kept, publisher: P, year: 2001}]\n---\nB\n",
+    )
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    case = catalogue.case_study("loose-ends")
+    assert (case.title, case.summary, case.started, case.published) == (
+        "Loose ends",
+        "",
+        None,
+        None,
+    )
+    assert case.policies == ("test-act",)
+    assert case.term_slugs("programmes") == []  # one programme, written as a list
+    assert case.term_slugs("places") == ["glasgow-city"]
+    assert case.sources == (Source("Old Report", "Old Press"),)  # the older single source
+    policy = catalogue.policies["loose-policy"]
+    assert (policy.title, policy.kind, policy.year, policy.official_url) == (
+        "Spaced",
+        "",
+        None,
+        None,
+    )
+    assert policy.sources == (Source("Kept", "P", 2001),)
+
+
+def test_a_year_must_be_a_whole_number_not_true(content):
+    write(content, "case_studies/yes.md", "---\ntitle: Yes\nstarted: yes\n---\nBody\n")
+    write(content, "case_studies/ten.md", "---\ntitle: Ten\nstarted: 2010\n---\nBody\n")
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    assert catalogue.case_study("yes").started is None
+    assert catalogue.case_study("ten").started == 2010
+
+
+def test_two_files_with_one_slug_keep_both_pages_but_only_the_first_is_cross_referenced(content):
+    write(content, "case_studies/sub/alpha-network.md", "---\ntitle: Second Alpha\n---\nB\n")
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    assert [c.title for c in catalogue.case_studies if c.slug == "alpha-network"] == [
+        "Alpha Network"
+    ]
+    assert "case_studies/sub/alpha-network.md" in catalogue.documents
