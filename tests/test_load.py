@@ -226,3 +226,61 @@ def test_a_key_without_a_line_of_its_own_is_placed_on_its_parent(tmp_path):
     assert document.line_of("themes.7") == 5
     assert document.line_of("sources.0.year") == 15
     assert document.line_of("sources.0.year.nested") == 15
+
+
+def test_a_file_that_is_not_utf8_names_the_byte_and_its_line(tmp_path):
+    document, problems = load(tmp_path, "case_studies/a.md", b"---\ntitle: x\n---\nok\ncaf\xe9\n")
+    assert document is None
+    assert [(p.line, p.message) for p in problems] == [
+        (5, "file is not UTF-8 (byte 0xe9 at byte 23); save it as UTF-8 in your editor")
+    ]
+
+
+def test_the_size_limit_is_inclusive_and_the_message_gives_both_sizes(tmp_path):
+    document, problems = load(tmp_path, "case_studies/b.md", b"x" * (MAX_FILE_BYTES + 1))
+    assert document is None
+    assert [(p.line, p.message) for p in problems] == [
+        (
+            1,
+            "file is 1,000,001 bytes, over the 1,000,000-byte limit; split it or remove "
+            "embedded data (images belong in separate files)",
+        )
+    ]
+    document, problems = load(tmp_path, "guides/c.md", b"x" * MAX_FILE_BYTES)
+    assert problems == [] and len(document.body) == MAX_FILE_BYTES
+
+
+def test_an_unclosed_front_matter_is_the_one_problem_and_nothing_is_read(tmp_path):
+    document, problems = load(tmp_path, "case_studies/d.md", "---\ntitle: x\nsummary: y\n")
+    assert [(p.line, p.message) for p in problems] == [
+        (
+            1,
+            "the front matter starts with '---' on line 1 but is never closed: add a line "
+            "'---' after the last field",
+        )
+    ]
+    assert (document.unreadable, document.has_front_matter, document.meta) == (True, False, {})
+
+
+def test_front_matter_that_is_one_value_is_refused_on_its_line(tmp_path):
+    document, problems = load(tmp_path, "case_studies/g.md", '---\n"just text"\n---\nBody\n')
+    assert [(p.line, p.message) for p in problems] == [
+        (2, "front matter must be fields written as 'name: value', not a str")
+    ]
+    assert (document.unreadable, document.has_front_matter, document.meta) == (True, True, {})
+
+
+def test_an_ordinary_page_may_have_empty_front_matter_and_its_body_line_is_counted(tmp_path):
+    document, problems = load(tmp_path, "guides/e.md", "---\n---\nBody\n")
+    assert problems == []
+    assert (document.has_front_matter, document.unreadable, document.body_line) == (True, False, 2)
+    document, problems = load(tmp_path, "guides/f.md", "---\ntitle: x\n---\n\n\nBody\n")
+    # the body is what follows the blank line after the closing "---", from line 5
+    assert problems == [] and document.body_line == 5 and document.body == "\nBody\n"
+    assert document.meta == {"title": "x"}
+
+
+def test_a_yaml_error_in_a_page_makes_it_unreadable_with_the_column(tmp_path):
+    document, problems = load(tmp_path, "guides/i.md", "---\ntitle: [x\n---\nBody\n")
+    assert [(p.line, p.column) for p in problems] == [(3, 1)]
+    assert document.unreadable and document.meta == {}
