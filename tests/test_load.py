@@ -284,3 +284,29 @@ def test_a_yaml_error_in_a_page_makes_it_unreadable_with_the_column(tmp_path):
     document, problems = load(tmp_path, "guides/i.md", "---\ntitle: [x\n---\nBody\n")
     assert [(p.line, p.column) for p in problems] == [(3, 1)]
     assert document.unreadable and document.meta == {}
+
+
+def test_yaml_lines_count_from_where_the_yaml_starts_in_its_file():
+    from casebook.content.yaml_source import parse_yaml
+
+    parsed = parse_yaml("a:\n  - b: 1\n    c: [2, 3]\n", first_line=10)
+    assert parsed.error is None and parsed.data == {"a": [{"b": 1, "c": [2, 3]}]}
+    assert parsed.lines == {
+        "a": 10,
+        "a.0": 11,
+        "a.0.b": 11,
+        "a.0.c": 12,
+        "a.0.c.0": 12,
+        "a.0.c.1": 12,
+    }
+    assert (parse_yaml("a: 1\na: 2\n", first_line=10).error_line) == 11
+    assert (parse_yaml("a: [\n", first_line=10).error_line, parse_yaml("a: [\n").error_column) == (
+        11,
+        1,
+    )
+    # an alias is refused on the line of the anchor it repeats
+    assert parse_yaml("x: 1\na: &z 1\nb: *z\n", first_line=10).error_line == 11
+    assert parse_yaml("a:\n  b: &y 1\n  c: *y\n").error_line == 2
+    assert parse_yaml("x: 0\nk: &k key\n*k : v\n").error_line == 2
+    empty = parse_yaml("")
+    assert (empty.data, empty.lines, empty.error) == (None, {}, None)
