@@ -682,6 +682,7 @@ official_url: 12
 source:
   title: A Report
   publisher: P
+  year: 2001
   edition: 2
 sources: []
 description: allowed
@@ -698,9 +699,9 @@ def test_an_empty_value_the_older_source_and_an_empty_sources_list_read_as_writt
         f"{name}:3: missing required field 'summary': add 'summary:' with one or two "
         "sentences on what it is",
         f"{name}:5: 'official_url' must start with https:// or http://",
-        f"{name}:9: unknown field 'source.edition' (did you mean 'section'?); 'source' takes "
+        f"{name}:10: unknown field 'source.edition' (did you mean 'section'?); 'source' takes "
         "title, publisher, year, url, section",
-        f"{name}:10: 'sources' must be a list of at least one source, each starting "
+        f"{name}:11: 'sources' must be a list of at least one source, each starting "
         "'- title:' with title, publisher, year, url, section",
     ]
     page = "---\ntitle: ''\nsummary: 5\nthemes: [x]\n---\n\nBody.\n"
@@ -708,3 +709,22 @@ def test_an_empty_value_the_older_source_and_an_empty_sources_list_read_as_writt
         "guides/page.md:3: 'summary' must be text, not a number; put it in double quotes",
         "guides/page.md:4: unknown field 'themes'; fields for a page: title, summary",
     ]
+
+
+def test_a_case_study_without_front_matter_is_told_once_and_plain_http_is_an_address(content):
+    found = report(content, {"case_studies/no-front.md": "Body\n"})
+    assert [line for line in found if "warning:" not in line] == [
+        "case_studies/no-front.md:1: no front matter: start the file with a line '---', the "
+        "fields, then another '---' (copy a template with `casebook new`)"
+    ]
+    # the older 'source' left empty is no source at all: 'sources' is simply missing
+    text = case_with(sources='source: ""')
+    assert [line for line in report(content, {"case_studies/t.md": text}) if "sources" in line] == [
+        "case_studies/t.md:1: missing required field 'sources': add 'sources:' with the sources "
+        "the facts come from, a list: each '- title:' with publisher, section (the part used), "
+        "and year and url where known"
+    ]
+    policy = BAD_POLICY.replace("ftp://example.org/act", "http://example.org/act")
+    assert not any(
+        "'official_url' must" in line for line in report(content, {"policy/p.md": policy})
+    )
