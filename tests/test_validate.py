@@ -728,3 +728,22 @@ def test_a_case_study_without_front_matter_is_told_once_and_plain_http_is_an_add
     assert not any(
         "'official_url' must" in line for line in report(content, {"policy/p.md": policy})
     )
+
+
+def test_years_at_the_edges_and_a_source_year_or_section_that_is_wrong(content):
+    sources = (
+        "sources:\n"
+        "  - {title: A, publisher: P, section: '', year: soon}\n"
+        "  - {title: B, publisher: P, section: S, year: 1899, url: 'http://example.org/b'}\n"
+        "  - {title: C, publisher: P, section: S, year: 1900}\n"
+        "  - {title: D, publisher: P, section: S, year: 2026}"
+    )
+    text = case_with(sources=sources, started="started: 2026")
+    assert [
+        line for line in report(content, {"case_studies/t.md": text}) if "warning" not in line
+    ] == [
+        "case_studies/t.md:16: 'sources.0' needs a 'section' (the chapter, heading or page "
+        "you used)",
+        "case_studies/t.md:16: 'year' must be a year such as 2015, not 'soon'",
+        "case_studies/t.md:17: 'year' 1899 is too early; write a four-digit year",
+    ]
