@@ -4,6 +4,7 @@ import datetime as dt
 
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import (
+    SIMILAR_TEXT_MIN,
     CaseStudy,
     Catalogue,
     PolicyPage,
@@ -327,3 +328,34 @@ def test_two_files_with_one_slug_keep_both_pages_but_only_the_first_is_cross_ref
         "Alpha Network"
     ]
     assert "case_studies/sub/alpha-network.md" in catalogue.documents
+
+
+def test_a_case_skipped_for_a_common_term_does_not_end_the_list():
+    library = _library(
+        {
+            "me": ["common", "rare"],
+            "o1": ["common"],
+            "o2": ["rare"],
+            "o3": ["common"],
+            "o4": ["common"],
+        }
+    )
+    # o1 ranks with o2 and comes first by name, but shares only the common term
+    assert [item.slug for item in _blend(library, "me")] == ["o2"]
+
+
+def test_text_exactly_at_the_threshold_is_similar_and_ties_list_a_to_z():
+    library = _library({"me": ["t"], "b": ["v"], "z": ["w"]})
+    found = _blend(library, "me", [("z", SIMILAR_TEXT_MIN), ("b", SIMILAR_TEXT_MIN)])
+    assert found == [RelatedCase("b", (), True), RelatedCase("z", (), True)]
+
+
+def test_a_policy_page_without_a_title_is_named_from_its_file_and_http_is_kept(content):
+    write(
+        content,
+        "policy/the-care-act.md",
+        "---\nsummary: s\nofficial_url: HTTP://example.org/care\n---\nBody\n",
+    )
+    catalogue, _ = load_catalogue(content, today=TODAY)
+    policy = catalogue.policies["the-care-act"]
+    assert (policy.title, policy.official_url) == ("The care act", "HTTP://example.org/care")
