@@ -747,3 +747,38 @@ def test_years_at_the_edges_and_a_source_year_or_section_that_is_wrong(content):
         "case_studies/t.md:16: 'year' must be a year such as 2015, not 'soon'",
         "case_studies/t.md:17: 'year' 1899 is too early; write a four-digit year",
     ]
+
+
+def test_budget_names_hidden_items_and_invisible_characters_read_as_written(content):
+    def valid(title: str, body: str = "A body with words.") -> str:
+        return VALID_CASE.replace("title: Delta Project", f"title: {title}").replace(
+            "A body with words.", body
+        )
+
+    files = {
+        "case_studies/budget.md": valid("Budget", "Fine.\n\n" + "[" * 3000),
+        "case_studies/---.md": valid("Dashes"),
+        "case_studies/hidden.md": valid("Hidden\nhide:\n  - toc\n  - everything"),
+        "case_studies/invisible.md": valid('"In\u200bvisible"'),
+        "guides/My Guide.md": "---\ntitle: Same Guide\n---\nText\n",
+        "guides/other.md": "---\ntitle: Same Guide\n---\nText\n",
+        "policy/act-two.md": "---\ntitle: The Test Act 2014\nsummary: s\nkind: legislation\n"
+        "sources: [{title: T, publisher: P, section: S}]\n---\nBody\n",
+    }
+    for name, text in files.items():
+        write(content, name, text)
+    _, problems = load_catalogue(content, today=TODAY)
+    found = [str(p).replace(f"{content}/", "") for p in problems if p.is_error]
+    assert found == [
+        "case_studies/---.md:1: file name '---.md' is not a safe slug; rename it to "
+        "'a-short-name.md' (lowercase letters, digits, hyphens)",
+        "case_studies/budget.md:20: this paragraph has too many '[' or '<' for its length to "
+        "render in reasonable time; split it with blank lines, or write fewer links and tags",
+        "case_studies/hidden.md:5: 'hide' takes a list of navigation, toc, footer, path, tags, "
+        "feedback, not 'everything'",
+        "case_studies/invisible.md:2: 'title' contains the invisible character U+200B ZERO "
+        "WIDTH SPACE; delete it (retype the text if you pasted it)",
+        # two policy pages with one title: the second by path is told (ordinary pages may)
+        "policy/test-act.md:2: title 'The Test Act 2014' is already used by "
+        "policy/act-two.md; titles must be unique",
+    ]
