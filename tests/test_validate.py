@@ -782,3 +782,55 @@ def test_budget_names_hidden_items_and_invisible_characters_read_as_written(cont
         "policy/test-act.md:2: title 'The Test Act 2014' is already used by "
         "policy/act-two.md; titles must be unique",
     ]
+
+
+def test_body_rules_report_once_per_line_and_start_on_the_first_line(content):
+    body = (
+        "TODO first line\n<script></script><iframe></iframe>\n<style>\n"
+        "<!-- casebook:themes -->\n<!-- casebook:bogus -->\n"
+    )
+    text = VALID_CASE.replace("title: Delta Project", "title: Rules").replace(
+        "---\n\nA body with words.\n", "---\n" + body
+    )
+    found = report(content, {"case_studies/rules.md": text})
+    assert [line for line in found if "warning" not in line] == [
+        "case_studies/rules.md:17: the template's TODO text is still here: replace it with your "
+        "own (see CONTRIBUTING.md)",
+        "case_studies/rules.md:18: raw HTML <script> is not allowed in content; remove it "
+        "(embed media as a link instead)",
+        "case_studies/rules.md:19: raw HTML <style> is not allowed in content; remove it "
+        "(embed media as a link instead)",
+        "case_studies/rules.md:21: unknown block '<!-- casebook:bogus -->'; blocks: themes, "
+        "newest, search",
+    ]
+
+
+def test_a_lookalike_title_and_an_empty_ordinary_page(content):
+    text = VALID_CASE.replace("Delta Project", "Alpha N\u0435twork")  # a Cyrillic e
+    files = {
+        "case_studies/copy.md": text,
+        "guides/empty.md": "---\ntitle: E\n---\n",
+        "guides/todo.md": "TODO write the guide\n",
+    }
+    found = report(content, files)
+    assert [line for line in found if "warning" not in line] == [
+        "case_studies/copy.md:2: title 'Alpha N\\u0435twork' looks the same as the title "
+        "already used by case_studies/alpha-network.md; titles must be unique",
+        "guides/todo.md:1: the template's TODO text is still here: replace it with your own "
+        "(see CONTRIBUTING.md)",
+    ]
+    # without front matter the body is the whole file, first word and all
+    found = report(content, {"case_studies/bare.md": "I <!-- a note --> did it.\n"})
+    assert found[-1].startswith("case_studies/bare.md:1: warning: the body has 3 words;")
+
+
+def test_three_hundred_words_are_enough_and_indented_headings_are_not_prose(content):
+    sections = "".join(f"## {name}\n" for name in template_sections())
+    words = " ".join(["word"] * 299)
+    text = VALID_CASE.replace("---\n\nA body with words.\n", f"---\nI <!-- a note --> {words}\n")
+    assert not any("words;" in line for line in report(content, {"case_studies/w.md": text}))
+    text = text.replace(" word\n", f"\n   # {words}\n{sections}")
+    assert report(content, {"case_studies/w.md": text})[-1].endswith(
+        "the body has 299 words; a case study needs at least 300 to say what was done, how "
+        "and what changed"
+    )
