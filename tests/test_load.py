@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from casebook.content.load import MAX_FILE_BYTES, document_kind, load_document
+from casebook.content.problems import display_path
 
 from .conftest import VALID_CASE, write
 
@@ -310,3 +311,25 @@ def test_yaml_lines_count_from_where_the_yaml_starts_in_its_file():
     assert parse_yaml("x: 0\nk: &k key\n*k : v\n").error_line == 2
     empty = parse_yaml("")
     assert (empty.data, empty.lines, empty.error) == (None, {}, None)
+
+
+def test_problems_name_the_file_and_windows_line_endings_leave_the_body(tmp_path):
+    for relative, raw in [
+        ("case_studies/big.md", b"x" * (MAX_FILE_BYTES + 1)),
+        ("case_studies/latin.md", b"\ncaf\xe9\n"),
+        ("case_studies/open.md", b"---\ntitle: x\n"),
+        ("case_studies/empty.md", b"---\n---\nBody\n"),
+    ]:
+        document, problems = load(tmp_path, relative, raw)
+        assert [p.path for p in problems] == [display_path(tmp_path / relative)], relative
+    assert problems[0].line == 1
+    assert problems[0].message == "front matter is empty: add the required fields"
+    _, problems = load(tmp_path, "case_studies/latin.md", b"\ncaf\xe9\n")
+    assert problems[0].line == 2  # the file's first byte is a newline
+    document, _ = load(tmp_path, "guides/crlf.md", b"---\r\ntitle: x\r\n---\r\nBody\r\n")
+    assert document.body == "\nBody\n" and document.path == tmp_path / "guides/crlf.md"
+
+
+def test_an_index_page_deeper_in_the_case_study_folder_is_a_page():
+    assert document_kind("case_studies/sub/index.md") == "page"
+    assert document_kind("policy/sub/README.md") == "page"
