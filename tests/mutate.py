@@ -8,7 +8,8 @@ it takes many minutes.
 mutmut imports the code from `src/` or the project root, and this project keeps its
 package in `plugins/`, so the run happens in a mirror under build/mutation whose `src/`
 is a copy of plugins/ (the mirror is rebuilt each run; mutmut keeps its own results in it
-between runs of unchanged code).
+between runs of unchanged code). content/ modules run in build/mutation/content with the
+content tests, the rest in build/mutation/core with every unit test.
 
     python tests/mutate.py [module ...]   # e.g. content/validate.py site/export.py
     python tests/mutate.py --table [module ...]   # the table from the results so far
@@ -54,18 +55,44 @@ UNIT_TESTS = (
     "tests/test_scaffold.py",
     "tests/test_directories.py",
 )
-COPIED = (
-    "content",
-    "overrides",
-    "schemas",
-    ".github",
-    ".ci",
-    "mkdocs.yml",
-    "README.md",
-    "CONTRIBUTING.md",
-    ".remarkrc.mjs",
-    "package.json",
-    "Makefile",
+# content/ is reached by nearly every test (each loads taxonomy.yml), so with all of
+# UNIT_TESTS a mutant no test notices cost one to three minutes on the shared machine;
+# its mutants face the content layer's own tests, the CLI that prints its problems and
+# the related-case reasons (model.blend_related).
+CONTENT_TESTS = (
+    "tests/test_validate.py",
+    "tests/test_load.py",
+    "tests/test_properties.py",
+    "tests/test_model.py",
+    "tests/test_taxonomy.py",
+    "tests/test_scaffold.py",
+    "tests/test_cli.py",
+    "tests/test_related.py",
+)
+
+
+def tests_for(module: str) -> tuple[str, ...]:
+    return CONTENT_TESTS if module.startswith("content/") else UNIT_TESTS
+
+
+# Everything else the tests read (content, overrides, sources, mkdocs.yml ...): the whole
+# project but the package (mirrored as src/), the tests (copied first) and what a run makes.
+NOT_COPIED = {
+    ".git",
+    ".venv",
+    "build",
+    "node_modules",
+    "plugins",
+    "tests",
+    "pyproject.toml",
+    "__pycache__",
+}
+COPIED = tuple(
+    sorted(
+        path.name
+        for path in ROOT.iterdir()
+        if path.name not in NOT_COPIED and not path.name.endswith("_cache")
+    )
 )
 STATUS = {
     0: "survived",
@@ -84,16 +111,16 @@ STATUS = {
 }
 
 
-def mirror(modules: list[str]) -> None:
+def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
     """A copy of the project in which the package sits at src/casebook."""
-    keep = MIRROR / "mutants"
+    keep = place / "mutants"
     saved = None
     if keep.exists():  # mutmut's own results: it re-runs only what changed
-        saved = MIRROR.parent / "mutation-mutants"
+        saved = place.parent / f"{place.name}-mutants"
         shutil.rmtree(saved, ignore_errors=True)
         keep.rename(saved)
-    shutil.rmtree(MIRROR, ignore_errors=True)
-    MIRROR.mkdir(parents=True)
+    shutil.rmtree(place, ignore_errors=True)
+    place.mkdir(parents=True)
     if saved is not None:
         saved.rename(keep)
         forget_what_tests_may_change(keep)
@@ -102,31 +129,35 @@ def mirror(modules: list[str]) -> None:
     # never be mutated. Verdicts still carry over by each function's hash.
     shutil.copytree(
         ROOT / "plugins",
-        MIRROR / "src",
+        place / "src",
         ignore=shutil.ignore_patterns("__pycache__"),
         copy_function=shutil.copy,
     )
     for name in ("tests", *COPIED):
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, MIRROR / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, place / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
-            shutil.copy2(source, MIRROR / name)
+            shutil.copy2(source, place / name)
     if (ROOT / "node_modules").exists():
-        (MIRROR / "node_modules").symlink_to(ROOT / "node_modules")
+        (place / "node_modules").symlink_to(ROOT / "node_modules")
     project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
     settings = [
         "",
         "[tool.mutmut]",
         'source_paths = ["src/casebook"]',
         "only_mutate = [" + ", ".join(f'"src/casebook/{m}"' for m in modules) + "]",
-        "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in UNIT_TESTS) + "]",
+        "pytest_add_cli_args_test_selection = [" + ", ".join(f'"{t}"' for t in tests) + "]",
         'pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]',
+        # A mutant's time limit is (its tests' measured time + this) x 15, and the measure
+        # leaves out pytest's start and the fixtures: with mutmut's 1 s, a loaded machine
+        # turned slow set-up into "timeout" verdicts, which count as kills.
+        "timeout_constant = 10",
         # mutmut runs the tests from its own copy, which needs the files they read.
         "also_copy = [" + ", ".join(f'"{name}"' for name in COPIED) + "]",
         "",
     ]
-    (MIRROR / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
+    (place / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
 
 
 def forget_what_tests_may_change(mutants: Path) -> None:
@@ -147,63 +178,70 @@ def forget_what_tests_may_change(mutants: Path) -> None:
         meta.write_text(json.dumps(data, indent=4), encoding="utf-8")
 
 
-def scores(modules: list[str]) -> dict[str, Counter]:
+def scores(place: Path, modules: list[str]) -> dict[str, Counter]:
     """Counts of each outcome per module, from mutmut's .meta files."""
     results: dict[str, Counter] = {}
     for module in modules:
-        meta = MIRROR / "mutants" / "src" / "casebook" / (module + ".meta")
         counts: Counter = Counter()
-        if meta.exists():
-            data = json.loads(meta.read_text(encoding="utf-8"))
-            for code in data.get("exit_code_by_key", {}).values():
-                counts[STATUS.get(code, "not run" if code is None else f"exit {code}")] += 1
+        for code in verdicts(place, [module]).values():
+            counts[STATUS.get(code, "not run" if code is None else f"exit {code}")] += 1
         results[module] = counts
     return results
 
 
-def main(argv: list[str]) -> int:
-    if argv[:1] == ["--table"]:  # the table from the mirror's results so far, no run
-        return print_table(argv[1:] or list(CORE))
-    modules = argv or list(CORE)
-    mirror(modules)
+def verdicts(place: Path, modules: list[str]) -> dict[str, int | None]:
+    """mutmut's exit code for each mutant of `modules` (None: not run yet)."""
+    found: dict[str, int | None] = {}
+    for module in modules:
+        meta = place / "mutants" / "src" / "casebook" / (module + ".meta")
+        if meta.exists():
+            found.update(json.loads(meta.read_text(encoding="utf-8"))["exit_code_by_key"])
+    return found
+
+
+def run_mutmut(place: Path, modules: list[str], tests: tuple[str, ...]) -> int:
+    """mutmut over `modules` in its own mirror; its output goes to mutmut.log there."""
+    mirror(place, modules, tests)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
-    log = MIRROR / "mutmut.log"
-    with log.open("w", encoding="utf-8") as output:
-        run = subprocess.run(command, cwd=MIRROR, stdout=output, stderr=subprocess.STDOUT)
-    # mutmut exits 1 when a step before the mutants fails (collecting which tests reach
-    # which function, the clean run, the forced failure): the mutants of every function it
-    # had not measured before are then left with no result. That is a failed run, not a score.
+    with open(place / "mutmut.log", "w", encoding="utf-8") as log:
+        run = subprocess.run(command, cwd=place, stdout=log, stderr=subprocess.STDOUT)
+    # mutmut exits 1 for every failure (stats, clean run, a crash) and stops there, so
+    # only 0 means each mutant was tried.
     if run.returncode != 0:
-        lines = log.read_text(encoding="utf-8", errors="replace").replace("\r", "\n").splitlines()
-        print("\n".join(line for line in lines[-40:] if line.strip()))
-        print(f"mutmut failed (exit {run.returncode}); its output is in {log}")
-        return run.returncode or 1
-    return print_table(modules)
+        output = (place / "mutmut.log").read_text(encoding="utf-8", errors="replace")
+        print("\n".join(output.replace("\r", "\n").splitlines()[-40:]))
+        print(f"mutmut failed (exit {run.returncode}); its output: {place / 'mutmut.log'}")
+    return run.returncode
 
 
-def print_table(modules: list[str]) -> int:
-    """Each module's counts and score (killed / all mutants); 1 if any mutant has no result."""
-    worst = 100.0
-    not_run = 0
-    header = f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'not run':>8}"
-    header += f" {'other':>6}"
-    print(header + f" {'score':>6}")
-    for module, counts in scores(modules).items():
-        total = sum(counts.values())
-        killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
-        survived = counts["survived"] + counts["no tests"]
-        score = 100.0 * killed / total if total else 0.0
-        worst = min(worst, score)
-        other = total - killed - survived - counts["not run"]
-        not_run += counts["not run"]
-        row = f"{module:28} {total:8} {killed:7} {survived:9} {counts['not run']:8} {other:6}"
-        print(row + f" {score:5.1f}%")
+def main(argv: list[str]) -> int:
+    table_only = argv[:1] == ["--table"]  # the table from the results so far, no run
+    modules = (argv[1:] if table_only else argv) or list(CORE)
+    # One mirror per test selection, so a module's score never depends on its company.
+    groups: dict[tuple[str, ...], list[str]] = {}
+    for module in modules:
+        groups.setdefault(tests_for(module), []).append(module)
+    worst, status, unrun = 100.0, 0, 0
+    print(f"{'module':28} {'mutants':>8} {'killed':>7} {'survived':>9} {'not run':>8} {'score':>6}")
+    for tests, group in groups.items():
+        place = MIRROR / ("content" if tests == CONTENT_TESTS else "core")
+        if not table_only:
+            status = run_mutmut(place, group, tests) or status
+        for module, counts in scores(place, group).items():
+            total = sum(counts.values())
+            killed = counts["killed"] + counts["timeout"] + counts["caught by type check"]
+            survived = counts["survived"] + counts["no tests"]
+            score = 100.0 * killed / total if total else 0.0
+            worst = min(worst, score)
+            unrun += counts["not run"] if total else 1  # no results at all: never run
+            print(
+                f"{module:28} {total:8} {killed:7} {survived:9} {counts['not run']:8} {score:5.1f}%"
+            )
+        print(f"survivors: cd {place} && {sys.executable} -m mutmut results")
     print(f"lowest module score: {worst:.1f}% (target: 85%)")
-    print(f"survivors: cd {MIRROR} && {sys.executable} -m mutmut results")
-    if not_run:
-        print(f"{not_run} mutants have no result: the run did not finish ({MIRROR / 'mutmut.log'})")
-        return 1
-    return 0
+    if unrun:
+        print(f"{unrun} mutants have no verdict: the scores above are not a measure")
+    return status or (1 if unrun else 0)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 never a traceback."""
 
 import datetime as dt
+import os
 import string
 
 import yaml
@@ -40,6 +41,10 @@ values = st.recursive(
 front_matters = st.dictionaries(
     st.one_of(st.sampled_from(KEYS), st.text(max_size=10)), values, max_size=10
 )
+# Under mutation testing (tests/mutate.py) these run once per surviving mutant: fewer
+# examples, and the same ones every time, so a verdict does not depend on the draw.
+MUTATION = bool(os.environ.get("MUTANT_UNDER_TEST"))
+EXAMPLES = 25 if MUTATION else 150
 
 
 def write_and_check(tmp_path_factory, text: str):
@@ -53,7 +58,10 @@ def write_and_check(tmp_path_factory, text: str):
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    derandomize=MUTATION,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(front=front_matters, body=st.text(max_size=200))
 def test_random_front_matter_yields_problems_never_a_traceback(tmp_path_factory, front, body):
@@ -67,7 +75,10 @@ def test_random_front_matter_yields_problems_never_a_traceback(tmp_path_factory,
 
 
 @settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=EXAMPLES,
+    derandomize=MUTATION,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(raw=st.text(alphabet=string.printable + "äé–“”&*!|>-:[]{}#'\"", max_size=300))
 def test_random_text_in_front_matter_never_raises(tmp_path_factory, raw):

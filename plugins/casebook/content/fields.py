@@ -37,8 +37,8 @@ SOURCE_KEYS = {
     "publisher": True,
     "year": False,
     "url": False,
-    "publisher_url": False,
     "section": False,
+    "publisher_url": False,
 }
 SOURCES_ITEM_KEYS = {**SOURCE_KEYS, "section": True}
 # A newer field and the older one it replaces: a page with only the older one is told how
@@ -46,8 +46,7 @@ SOURCES_ITEM_KEYS = {**SOURCE_KEYS, "section": True}
 LEGACY_FIELDS = {"sources": "source"}
 SOURCES_HELP = (
     "the sources the facts come from, a list: each '- title:' with publisher, section "
-    "(the part used), and year and url where known; publisher_url (the publisher's own "
-    "site) when no public copy of the source itself could be confirmed"
+    "(the part used), and year and url where known"
 )
 
 CASE_STUDY_FIELDS = (

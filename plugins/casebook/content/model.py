@@ -48,10 +48,10 @@ class Source:
     publisher: str
     year: int | None = None
     url: str | None = None
+    section: str | None = None
     # The publisher's own site: given when no public copy of the source itself could be
     # confirmed, so a reader still has somewhere to ask for it.
     publisher_url: str | None = None
-    section: str | None = None
 
 
 @dataclass

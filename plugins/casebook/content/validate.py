@@ -605,6 +605,8 @@ def _kind_name(document: Document) -> str:
 
 
 def _type_name(value: Any) -> str:
+    if isinstance(value, str) and not value.strip():
+        return "empty"  # not "str": the contributor wrote nothing
     return {
         dict: "a mapping",
         list: "a list",

@@ -89,7 +89,10 @@ def _duplicate_key(node: yaml.Node, first_line: int) -> tuple[int, str] | None:
                     continue
                 line = first_line + key_node.start_mark.line
                 if key_node.value in seen:
-                    name = key_node.value if key_node.value.isprintable() else ascii(key_node.value)
+                    # escaped, without ascii()'s own quotes (the message adds them)
+                    name = key_node.value
+                    if not name.isprintable():
+                        name = ascii(name)[1:-1]
                     return line, (
                         f"'{name}' is written twice (first on line {seen[key_node.value]}); "
                         "keep one"
