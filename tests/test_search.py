@@ -739,6 +739,33 @@ def test_checksums_that_match_an_unreadable_segment_rebuild_the_index(content, t
     assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
 
 
+# Whoosh leaves the table of contents open when reading it fails, as with a segment above.
+@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_an_unreadable_table_of_contents_rebuilds_the_index(content, tmp_path, caplog):
+    """Whoosh's own check that an index exists reads its table of contents, and lets
+    whatever a damaged one raises through: the build reports it and rebuilds."""
+    import gc
+    import logging
+
+    from casebook.search.whoosh_index import write_checksums
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    (toc,) = live.glob("*.toc")
+    toc.write_bytes(bytes(toc.stat().st_size))
+    write_checksums(live)
+    with caplog.at_level(logging.WARNING, logger="casebook.search"):
+        _, report = index_content(content, index_dir)
+    gc.collect()
+    assert report.rebuilt and report.added == 21
+    (message,) = [r.getMessage() for r in caplog.records]
+    assert message.startswith(f"the search index {index_dir} is damaged (it cannot be read: ")
+    assert message.endswith("); rebuilding it")
+    assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
+
+
 def test_an_unreadable_signature_rebuilds_the_index(content, tmp_path):
     from casebook.search.whoosh_index import SIGNATURE_FILE
 

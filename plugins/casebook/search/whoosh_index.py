@@ -404,12 +404,15 @@ def stage_index(
 def _compatible(index_dir: Path, facets: list[str]) -> bool:
     marker = index_dir / SIGNATURE_FILE
     try:
-        return (
-            marker.is_file()
-            and marker.read_text(encoding="utf-8") == signature(facets)
-            and whoosh_index.exists_in(str(index_dir))
-        )
+        if not (marker.is_file() and marker.read_text(encoding="utf-8") == signature(facets)):
+            return False
     except (OSError, ValueError):  # unreadable or not text: not an index to reuse
+        return False
+    try:
+        return whoosh_index.exists_in(str(index_dir))
+    except Exception as error:  # Whoosh reads its table of contents; a damaged one raises
+        damage = f"it cannot be read: {type(error).__name__}: {error}"
+        log.warning(f"the search index {index_dir} is damaged ({damage}); rebuilding it")
         return False
 
 
