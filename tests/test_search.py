@@ -712,11 +712,19 @@ def test_a_damaged_index_is_rebuilt_with_one_warning(content, tmp_path, caplog):
     assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
 
 
-# Whoosh leaves the damaged segment's file open when unpickling it fails (its reader is
-# half made); the index is rebuilt all the same, and the file is closed when collected.
+# Whoosh leaves the damaged file open when reading it fails (a segment's reader is half
+# made; the table of contents is read to answer "does an index exist?"); the index is
+# rebuilt all the same, and the file is closed when collected.
 @pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_checksums_that_match_an_unreadable_segment_rebuild_the_index(content, tmp_path, caplog):
+@pytest.mark.parametrize(
+    "pattern,error",
+    [("*.seg", "UnpicklingError: "), ("*.toc", "IndexError: ")],
+    ids=["segment", "table of contents"],
+)
+def test_checksums_that_match_an_unreadable_file_rebuild_the_index(
+    content, tmp_path, caplog, pattern, error
+):
     import gc
     import logging
 
@@ -725,8 +733,8 @@ def test_checksums_that_match_an_unreadable_segment_rebuild_the_index(content, t
     index_dir = tmp_path / "index"
     index_content(content, index_dir)
     live = index_dir.resolve()
-    segment = max(live.glob("*.seg"), key=lambda p: p.stat().st_size)
-    segment.write_bytes(bytes(segment.stat().st_size))
+    damaged = max(live.glob(pattern), key=lambda p: p.stat().st_size)
+    damaged.write_bytes(bytes(damaged.stat().st_size))
     write_checksums(live)
     with caplog.at_level(logging.WARNING, logger="casebook.search"):
         _, report = index_content(content, index_dir)
@@ -734,34 +742,8 @@ def test_checksums_that_match_an_unreadable_segment_rebuild_the_index(content, t
     assert report.rebuilt and report.added == 21
     (message,) = [r.getMessage() for r in caplog.records]
     assert message.startswith(
-        f"the search index {index_dir} is damaged (it cannot be read: UnpicklingError: "
+        f"the search index {index_dir} is damaged (it cannot be read: {error}"
     )
-    assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
-
-
-# Whoosh leaves the table of contents open when reading it fails, as with a segment above.
-@pytest.mark.filterwarnings("ignore:unclosed file:ResourceWarning")
-@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-def test_an_unreadable_table_of_contents_rebuilds_the_index(content, tmp_path, caplog):
-    """Whoosh's own check that an index exists reads its table of contents, and lets
-    whatever a damaged one raises through: the build reports it and rebuilds."""
-    import gc
-    import logging
-
-    from casebook.search.whoosh_index import write_checksums
-
-    index_dir = tmp_path / "index"
-    index_content(content, index_dir)
-    live = index_dir.resolve()
-    (toc,) = live.glob("*.toc")
-    toc.write_bytes(bytes(toc.stat().st_size))
-    write_checksums(live)
-    with caplog.at_level(logging.WARNING, logger="casebook.search"):
-        _, report = index_content(content, index_dir)
-    gc.collect()
-    assert report.rebuilt and report.added == 21
-    (message,) = [r.getMessage() for r in caplog.records]
-    assert message.startswith(f"the search index {index_dir} is damaged (it cannot be read: ")
     assert message.endswith("); rebuilding it")
     assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
 
