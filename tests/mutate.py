@@ -124,6 +124,12 @@ def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
     if saved is not None:
         saved.rename(keep)
         forget_what_tests_may_change(keep)
+        # mutmut copies a file into mutants/ only when it is not there yet, so a kept copy
+        # (a template, a test, an unmutated module) goes stale: only the verdicts (.meta)
+        # are kept, and mutmut copies and mutates the rest afresh.
+        for path in keep.rglob("*"):
+            if path.is_file() and not path.name.endswith(".meta"):
+                path.unlink()
     # Copied with a fresh mtime: mutmut skips a source file that is older than its copy in
     # mutants/, so a module added to the list after a run had copied it unmutated would
     # never be mutated. Verdicts still carry over by each function's hash.
