@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..site.search_page import SEARCH_FACETS
 from .vocabulary import VOCABULARY_FILE, vocabulary_json
-from .whoosh_index import TEXT_FIELDS, SearchDocument
+from .whoosh_index import LIST_SEPARATOR, TEXT_FIELDS, SearchDocument
 
 BUNDLE_DIR = "pagefind"  # the bundle's folder in the site
 UNUSED_FILES = (
@@ -46,11 +46,11 @@ def record_html(document: SearchDocument) -> str:
         f"{e(document.title)}</p>",
     ]
     for name in ("summary", "headings", "labels"):
-        # Headings and labels are " | "-separated for Whoosh; a reader sees them in
+        # Headings and labels are LIST_SEPARATOR-separated for Whoosh; a reader sees them in
         # Pagefind's excerpts, where a list reads better with semicolons.
         text = getattr(document, name)
         if name != "summary":
-            text = "; ".join(part for part in text.split(" | ") if part)
+            text = "; ".join(part for part in text.split(LIST_SEPARATOR) if part)
         if text:
             parts.append(f'<p data-pagefind-weight="{_WEIGHTS[name]}">{e(text)}</p>')
     if document.body:

@@ -165,6 +165,10 @@ def build_schema(facets: Iterable[str]) -> Schema:
     return Schema(**fields)
 
 
+# Between the headings, and between the labels, of a search document's text fields.
+LIST_SEPARATOR = " | "
+
+
 @dataclass(frozen=True)
 class SearchDocument:
     key: str  # the source file, unique across kinds
@@ -176,7 +180,7 @@ class SearchDocument:
     headings: str
     body: str
     facets: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    labels: str = ""  # the labels of the terms in `facets`, " | "-separated
+    labels: str = ""  # the labels of the terms in `facets`, LIST_SEPARATOR-separated
 
     def content_hash(self) -> str:
         # vars(), not asdict(): the same JSON (tuples are lists either way) without a deep
@@ -223,10 +227,10 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 kind="case_study",
                 title=case.title,
                 summary=case.summary,
-                headings=" | ".join(headings(case.body)),
+                headings=LIST_SEPARATOR.join(headings(case.body)),
                 body=plain_text(case.body),
                 facets={name: tuple(case.term_slugs(name)) for name in names},
-                labels=" | ".join(
+                labels=LIST_SEPARATOR.join(
                     term.label for name in names for term in case.terms.get(name, ())
                 ),
             )
@@ -245,7 +249,7 @@ def search_documents(catalogue: Catalogue) -> list[SearchDocument]:
                 kind=kind,
                 title=title or document.slug.replace("-", " ").capitalize(),
                 summary=summary if isinstance(summary, str) else "",
-                headings=" | ".join(headings(document.body)),
+                headings=LIST_SEPARATOR.join(headings(document.body)),
                 body=plain_text(document.body),
                 facets={name: () for name in names},
             )
@@ -410,10 +414,8 @@ def _compatible(index_dir: Path, facets: list[str]) -> bool:
         return False
     try:
         return whoosh_index.exists_in(str(index_dir))
-    except Exception as error:  # Whoosh reads its table of contents; a damaged one raises
-        damage = f"it cannot be read: {type(error).__name__}: {error}"
-        log.warning(f"the search index {index_dir} is damaged ({damage}); rebuilding it")
-        return False
+    except Exception:  # an index is there, but Whoosh cannot read its table of contents:
+        return True  # opening it in stage_index reports that as damage, and rebuilds
 
 
 def _checksums(index_dir: Path) -> dict[str, list]:
