@@ -188,6 +188,25 @@ def test_header_search_by_keyboard_finds_body_text_and_announces_the_count(page,
     assert not page.locator("#__search").is_checked()
 
 
+def test_a_desktop_reader_who_clicks_the_header_field_sees_the_results(page, real_static):
+    """On a wide screen there is no search button: the field sits in the header, and
+    its results must open when the reader clicks into it and types."""
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto(real_static)
+    page.click("#cb-header-search-query")
+    page.keyboard.type("peer support")
+    wait_until(
+        page,
+        "document.getElementById('cb-header-search-status').textContent"
+        ".includes('found for “peer support”')",
+    )
+    assert page.locator("#__search").is_checked()
+    output = page.locator(".md-search__output").bounding_box()
+    assert output is not None and output["height"] > 100
+    first = page.locator("#cb-header-search-results .cb-result").first
+    assert first.is_visible() and "Making Recovery Real" in first.inner_text()
+
+
 def test_header_search_offers_a_correction_that_runs_the_corrected_query(page, real_static):
     page.goto(real_static)
     page.keyboard.press("s")

@@ -374,14 +374,21 @@
     var timer = null, latest = 0;
     if (ready) ready.hidden = false;
 
-    function open() {
+    /* Material opens its results when its search field gets focus; with its search
+       plugin replaced, the site does that itself, or a desktop reader (who has no
+       search button to press) would type into a field whose results never show. */
+    function show() {
       if (toggle && !toggle.checked) {
         toggle.checked = true;
         toggle.dispatchEvent(new Event("change"));
       }
+      engine(); /* start loading while the reader types */
+    }
+
+    function open() {
+      show();
       input.focus();
       input.select();
-      engine(); /* start loading while the reader types */
     }
 
     function close() {
@@ -426,6 +433,7 @@
       }).catch(function () { if (ticket === latest) failed(status); });
     }
 
+    input.addEventListener("focus", show);
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
       timer = window.setTimeout(function () { run(input.value); }, 150);
