@@ -3,9 +3,9 @@
 What it needs of MkDocs beyond the plugin API (a page's rendering, its table of
 contents) is in mkdocs_internals.py.
 
-Over 250 lines because the plugin uses eleven of MkDocs' hooks, and three of them chain
-several steps (the render cache, the generated blocks, the page guard); each hook is a few
-lines that call the core.
+Over 250 lines because the plugin uses eleven of MkDocs' hooks, and four of them chain
+several steps (the render and page caches, the generated blocks, the page guard); each
+hook is a few lines that call the core.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from .search.static_index import bundle_staging_path
 from .site import blocks
 from .site.export import open_data_files
 from .site.generate import GeneratedPage, generated_pages
+from .site.page_cache import PageCache
 from .site.page_guard import (
     ScriptPolicy,
     escape_config,
@@ -81,6 +82,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
+    page_cache: PageCache | None = None
+    _nav = None
+    _page_templates: dict[str, str] = {}  # src_uri -> the theme template it would use
+    _page_key = ""  # what every page's rendering by the theme depends on, this build
+    _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
 
     def on_config(self, config):
@@ -165,6 +171,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # out; random per build, so no contributed HTML can stand in for it.
         self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         self.render_cache, self._context_files, self._to_store = None, None, {}
+        self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
         self._searchable = {}
         return files
 
@@ -179,6 +186,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 "pages rather than the nav; `mkdocs build -v` lists them"
             )
         escape_nav(nav.items)  # section and link titles; page titles wait for on_env
+        self._nav = nav
         return nav
 
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
@@ -282,7 +290,24 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             page.meta["description"] = item.summary
         return context
 
-    on_page_context = CombinedEvent(_show_search_the_summary, _wayfinding, _restore_content)
+    @event_priority(-110)  # after every change to the context: the key covers it whole
+    def _reuse_page(self, context, /, *, page, config, nav):
+        template = self._page_templates.get(page.file.src_uri)
+        if template is None or self.page_cache is None:
+            return context
+        context["casebook_page_template"] = template
+        key = internals.page_key(self._page_key, page, context, template, self._related_slot)
+        found = self.page_cache.get(key)
+        if found is None:
+            self._pages_to_store[page.file.src_uri] = (key, self.counter.count)
+        else:
+            output, slot = found
+            context["casebook_cached_page"] = output.replace(slot, self._related_slot)
+        return context
+
+    on_page_context = CombinedEvent(
+        _show_search_the_summary, _wayfinding, _restore_content, _reuse_page
+    )
 
     def on_env(self, env, /, *, config, files):
         """Every page has its title by now (the theme prints other pages' titles in the
@@ -297,7 +322,20 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # the site has none, so the footer never links to a page that is not there.
         about = files.get_file_from_path("about.md")
         env.globals["casebook_about"] = about.url if about is not None else ""
+        self._start_page_cache(env, config, files)
         return env
+
+    def _start_page_cache(self, env, config, files) -> None:
+        """Every page's title is known and none is rendered: the build's key, and every
+        page through the template that can stand in a kept page for the theme's."""
+        if not (self.config.enabled and self.config.render_cache) or self._nav is None:
+            return
+        if not internals.page_cache_allowed(config):
+            return
+        self._page_templates = internals.use_cached_page_template(env, files)
+        self._page_key = internals.build_key(config, files, self._nav, env)
+        path = Path(config.config_file_path).parent / self.config.cache_dir
+        self.page_cache = PageCache(path, "theme-output")
 
     def _insert_blocks(self, output: str, /, *, page, config) -> str:
         """The related list, once the second process has it, and the <head> additions
@@ -331,7 +369,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             )
         return output
 
-    on_post_page = CombinedEvent(_insert_blocks, _guard)
+    @event_priority(110)  # first: the theme's output, before the related list goes in
+    def _keep_page(self, output: str, /, *, page, config) -> str:
+        pending = self._pages_to_store.pop(page.file.src_uri, None)
+        # As with the Markdown: a page whose rendering warned is rendered (and warns) again.
+        if pending is not None and pending[1] == self.counter.count and self.page_cache:
+            self.page_cache.put(pending[0], output, self._related_slot)
+        return output
+
+    on_post_page = CombinedEvent(_keep_page, _insert_blocks, _guard)
 
     def on_post_template(self, output: str, /, *, template_name: str, config) -> str:
         if template_name.endswith(".html"):  # 404.html; sitemap.xml has no scripts
@@ -343,6 +389,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             cache, self.render_cache = self.render_cache, None
             cache.save()
             log.debug(f"render cache: {cache.hits} pages reused, {cache.misses} rendered")
+        if self.page_cache is not None:
+            pages, self.page_cache = self.page_cache, None
+            pages.save()
+            log.debug(f"page cache: {pages.hits} pages reused, {pages.misses} rendered")
         if self.background is None:
             return
         background, self.background = self.background, None

@@ -1,0 +1,131 @@
+"""The page cache: a rebuild reuses the theme's rendering of pages whose inputs are
+unchanged, and an edit to anything a page shows (its text, another page's title, a
+template override, taxonomy.yml) reaches that page."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from casebook.site.page_cache import PageCache
+
+from .conftest import ROOT, site_config
+
+
+def test_a_page_is_kept_under_its_key_and_stale_pages_are_removed(tmp_path):
+    cache = PageCache(tmp_path, "context")
+    assert cache.get("a") is None
+    cache.put("a", "<html>A slot-1</html>", "slot-1")
+    cache.put("b", "<html>B</html>", "slot-1")
+    cache.save()
+    again = PageCache(tmp_path, "context")
+    assert again.get("a") == ("<html>A slot-1</html>", "slot-1")
+    again.save()  # "b" was not used by this build: its file goes
+    assert sorted(p.name for p in (tmp_path / "pages").iterdir()) == ["a.html"]
+    assert PageCache(tmp_path, "other context").get("a") is None
+
+
+def test_a_damaged_page_is_rendered_again_not_published(tmp_path, caplog):
+    cache = PageCache(tmp_path, "context")
+    cache.put("a", "<html>the whole page</html>", "slot")
+    cache.save()
+    (tmp_path / "pages" / "a.html").write_text("<html>the who", encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="casebook"):
+        again = PageCache(tmp_path, "context")
+        assert again.get("a") is None
+    assert "page cache" in caplog.text and "damaged" in caplog.text
+    again.save()
+    assert PageCache(tmp_path, "context").get("a") is None
+
+
+def build(content: Path, site: Path) -> str:
+    """A verbose build (the cache reports what it reused); its log."""
+    config = site_config(content, site)
+    overrides = content.parent / "overrides"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace(str(ROOT / "overrides"), str(overrides)), encoding="utf-8")
+    environment = dict(
+        os.environ,
+        NO_MKDOCS_2_WARNING="1",
+        CASEBOOK_SEARCH_INDEX_DIR=str(content.parent / "index"),
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "-v", "-f", str(config)],
+        capture_output=True,
+        text=True,
+        env=environment,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def reused(log: str) -> tuple[int, int]:
+    found = re.search(r"page cache: (\d+) pages reused, (\d+) rendered", log)
+    assert found, log
+    return int(found[1]), int(found[2])
+
+
+def page(site: Path, path: str) -> str:
+    return (site / path / "index.html").read_text(encoding="utf-8")
+
+
+def test_edits_reach_every_page_that_shows_them(content, tmp_path):
+    shutil.copytree(ROOT / "overrides", tmp_path / "overrides")
+    site = tmp_path / "site"
+    build(content, site)
+    hits, misses = reused(build(content, site))
+    assert misses == 0 and hits > 10  # nothing changed: every page is reused
+
+    # The page's own text.
+    alpha = content / "case_studies/alpha-network.md"
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8").replace(
+            "shares a keyworker team", "shares one freshly edited keyworker team"
+        ),
+        encoding="utf-8",
+    )
+    hits, misses = reused(build(content, site))
+    assert "freshly edited keyworker" in page(site, "case_studies/alpha-network")
+    assert misses >= 1 and hits > 10
+
+    # Another page's title: the policy page and the catalogue list the case studies, and
+    # Beta (whose text links to Alpha) lists it among its related case studies, which go
+    # into a kept page after the theme's rendering, from this build's data.
+    alpha.write_text(
+        alpha.read_text(encoding="utf-8").replace("title: Alpha Network", "title: Alpha Renamed"),
+        encoding="utf-8",
+    )
+    build(content, site)
+    for path in ("policy/test-act", "case_studies/beta-connections", "case_studies"):
+        assert "<strong>Alpha Renamed</strong>" in page(site, path) or (
+            ">Alpha Renamed<" in page(site, path)
+        ), path
+    for path in ("policy/test-act", "case_studies"):
+        assert ">Alpha Network<" not in page(site, path), path
+
+    # A template override: every page is rendered through it again.
+    footer = tmp_path / "overrides/partials/footer.html"
+    footer.write_text(
+        footer.read_text(encoding="utf-8").replace("Last built", "Freshly rebuilt"),
+        encoding="utf-8",
+    )
+    hits, misses = reused(build(content, site))
+    assert hits == 0
+    for path in ("", "policy/test-act", "case_studies/gamma-pilot", "themes/culture-shift"):
+        assert "Freshly rebuilt" in page(site, path), path
+
+    # taxonomy.yml: a term's new label on its own page and on the case studies with it.
+    taxonomy = content / "taxonomy.yml"
+    taxonomy.write_text(
+        taxonomy.read_text(encoding="utf-8").replace("label: Culture shift", "label: Mindset"),
+        encoding="utf-8",
+    )
+    build(content, site)
+    for path in ("themes/culture-shift", "case_studies/gamma-pilot", "themes"):
+        assert "Mindset" in page(site, path), path
+        assert "Culture shift" not in page(site, path), path
