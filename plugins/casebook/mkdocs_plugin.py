@@ -28,6 +28,7 @@ from .content.fields import documented_keys
 from .content.model import Catalogue
 from .search.static_index import bundle_staging_path
 from .site import blocks
+from .site.directories import PreviousSite
 from .site.export import open_data_files
 from .site.generate import GeneratedPage, generated_pages
 from .site.page_cache import PageCache
@@ -88,6 +89,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     _page_key = ""  # what every page's rendering by the theme depends on, this build
     _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
+    previous_site: PreviousSite | None = None
 
     def on_config(self, config):
         _show_core_warnings()
@@ -129,6 +131,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             names = ", ".join(path.name for path in templates.overrides)
             log.info(f"templates overridden from {templates.overrides[0].parent}: {names}")
         return templates
+
+    def on_pre_build(self, *, config) -> None:
+        """Before MkDocs cleans the site directory: the last build's files go aside and
+        are removed meanwhile (a bare `mkdocs build`; `casebook build` starts empty)."""
+        self._clear_previous_site()
+        if self.config.enabled:
+            self.previous_site = PreviousSite(Path(config.site_dir))
 
     def on_files(self, files: Files, /, *, config) -> Files:
         if not self.config.enabled:
@@ -385,6 +394,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return output
 
     def on_post_build(self, *, config) -> None:
+        self._clear_previous_site()
         if self.render_cache is not None:
             cache, self.render_cache = self.render_cache, None
             cache.save()
@@ -417,11 +427,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_build_error(self, *, error) -> None:
         self._discard()
+        self._clear_previous_site()
 
     def on_shutdown(self) -> None:
         self._discard()
+        self._clear_previous_site()
         if self.counter is not None:
             self.counter.detach()
+
+    def _clear_previous_site(self) -> None:
+        if self.previous_site is not None:
+            previous, self.previous_site = self.previous_site, None
+            previous.wait()
 
     def _discard(self) -> None:
         if self.background is not None:
