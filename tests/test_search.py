@@ -1,6 +1,7 @@
 """The Whoosh index and search: stemming, facets, ranking, snippets, incremental updates,
 failure safety, malformed queries and related cases."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from casebook.search.whoosh_index import SearchIndex, search_documents, stage_in
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from .conftest import TODAY, VALID_CASE, entries, errors, write
+from .conftest import FIXTURE_CONTENT, TODAY, VALID_CASE, entries, errors, write
 
 PEER_ONE = (
     VALID_CASE.replace("Delta Project", "Peer Recovery North")
@@ -279,3 +280,28 @@ def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, opti
 
 
 ATTRIBUTES = ("pos", "startchar", "endchar", "original")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from("abcXYZ éÉßİı_9 -'’ﬁǅª\n")))
+def test_vocabulary_words_are_runs_of_letters_of_three_or_more(text):
+    """The vocabulary's fast path (ASCII text, the pattern keeping only long words) finds
+    exactly the words of its definition: runs of letters, lowercased, three or more."""
+    import re
+
+    from casebook.search.vocabulary import MIN_LENGTH, words
+
+    runs = re.findall(r"[^\W\d_]+", text.lower())
+    assert words(text) == [run for run in runs if len(run) >= MIN_LENGTH]
+
+
+def test_a_documents_hash_is_its_whole_content():
+    document = search_documents(load_catalogue(FIXTURE_CONTENT)[0])[0]
+    changed = [
+        dataclasses.replace(document, body=document.body + " more"),
+        dataclasses.replace(document, facets={**document.facets, "themes": ("other",)}),
+        dataclasses.replace(document, labels=document.labels + " | other"),
+    ]
+    hashes = {document.content_hash()} | {other.content_hash() for other in changed}
+    assert len(hashes) == 4
+    assert document.content_hash() == dataclasses.replace(document).content_hash()

@@ -13,6 +13,11 @@ from pathlib import Path
 # Letters only, so the browser can split a query the same way with /\p{L}+/gu.
 _WORD = re.compile(r"[^\W\d_]+")
 MIN_LENGTH = 3  # shorter words are not corrected and not kept
+# The same words, those of MIN_LENGTH or more, found by the pattern itself; and for ASCII
+# text (most of the library), lowercased, the letters are a-z. Half the time of the whole
+# vocabulary at 1,000 cases (1.08 s -> 0.59 s), which every index update works out.
+_KEPT_WORD = re.compile(rf"[^\W\d_]{{{MIN_LENGTH},}}")
+_KEPT_ASCII_WORD = re.compile(rf"[a-z]{{{MIN_LENGTH},}}")
 VOCABULARY_FILE = "casebook-vocabulary.json"
 # A query with fewer results than this is offered a correction (if one of its words is
 # unknown); the browser fetches the vocabulary only then.
@@ -20,7 +25,8 @@ FEW_RESULTS = 3
 
 
 def words(text: str) -> list[str]:
-    return [word for word in _WORD.findall(text.lower()) if len(word) >= MIN_LENGTH]
+    text = text.lower()
+    return (_KEPT_ASCII_WORD if text.isascii() else _KEPT_WORD).findall(text)
 
 
 def build_vocabulary(texts: Iterable[str]) -> dict[str, int]:

@@ -179,7 +179,9 @@ class SearchDocument:
     labels: str = ""  # the labels of the terms in `facets`, " | "-separated
 
     def content_hash(self) -> str:
-        encoded = json.dumps(asdict(self), sort_keys=True, ensure_ascii=False).encode()
+        # vars(), not asdict(): the same JSON (tuples are lists either way) without a deep
+        # copy of every body, which was a quarter of an index update at 1,000 cases.
+        encoded = json.dumps(vars(self), sort_keys=True, ensure_ascii=False).encode()
         return hashlib.sha256(encoded).hexdigest()[:32]
 
     def fields(self) -> dict[str, str]:
