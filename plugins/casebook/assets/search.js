@@ -196,23 +196,36 @@
      and a missing word is left out of the query sent to Pagefind. */
   function unknownWords(pagefind, words) {
     return Promise.all(words.map(function (word) {
-      return pagefind.search(word).then(function (answer) {
-        if (!answer.results.length) return true;
-        return answer.results[0].data().then(function (data) {
-          /* the words it matched, by their positions in the page's text */
-          var text = (data.content || "").split(/\s+/);
-          var matched = (data.locations || []).map(function (at) {
-            return (queryWords(text[at] || "")[0] || "");
-          }).filter(Boolean);
-          if (!matched.length) return false;
-          return !matched.some(function (found) {
-            return !(word.indexOf(found) === 0 && word.length - found.length > 3);
-          });
-        });
-      });
+      return isUnknown(pagefind, word);
     })).then(function (missing) {
       return words.filter(function (word, i) { return missing[i]; });
     });
+  }
+
+  /* The answer for each word, kept for the page's life (the index does not change under
+     it): a word a reader has typed is looked up again in every later query, as each key
+     press searches; each look-up is a search and a fragment fetched. */
+  var unknownAnswers = new Map();
+
+  function isUnknown(pagefind, word) {
+    if (unknownAnswers.has(word)) return unknownAnswers.get(word);
+    var answer = pagefind.search(word).then(function (found) {
+      if (!found.results.length) return true;
+      return found.results[0].data().then(function (data) {
+        /* the words it matched, by their positions in the page's text */
+        var text = (data.content || "").split(/\s+/);
+        var matched = (data.locations || []).map(function (at) {
+          return (queryWords(text[at] || "")[0] || "");
+        }).filter(Boolean);
+        if (!matched.length) return false;
+        return !matched.some(function (found) {
+          return !(word.indexOf(found) === 0 && word.length - found.length > 3);
+        });
+      });
+    });
+    unknownAnswers.set(word, answer);
+    answer.catch(function () { unknownAnswers.delete(word); });
+    return answer;
   }
 
   function casebookSearch(query, options) {
