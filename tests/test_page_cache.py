@@ -129,3 +129,29 @@ def test_edits_reach_every_page_that_shows_them(content, tmp_path):
     for path in ("themes/culture-shift", "case_studies/gamma-pilot", "themes"):
         assert "Mindset" in page(site, path), path
         assert "Culture shift" not in page(site, path), path
+
+
+def test_a_page_found_safe_is_not_scanned_again_and_a_changed_one_is(tmp_path, monkeypatch):
+    from casebook.site import page_guard
+    from casebook.site.page_guard import ScriptPolicy, guard_page, scan_context
+    from casebook.site.render_cache import RenderCache
+
+    policy = ScriptPolicy(script_files={"assets/casebook/search.js"})
+    scanned = RenderCache(tmp_path / "scanned.json", scan_context(policy))
+    safe = '<html><head><meta charset="utf-8"></head><body><p>Safe</p></body></html>'
+    first, problems = guard_page(safe, "a/", policy, scanned)
+    assert problems == [] and "Content-Security-Policy" in first
+    scanned.save()
+
+    scanned = RenderCache(tmp_path / "scanned.json", scan_context(policy))
+    calls = []
+    original = page_guard.scan_page
+    monkeypatch.setattr(page_guard, "scan_page", lambda *a: calls.append(a) or original(*a))
+    assert guard_page(safe, "a/", policy, scanned) == (first, [])
+    assert calls == []  # the same text at the same address: its answer is kept
+    unsafe = safe.replace("<p>Safe</p>", '<img src="x.png" onerror="alert(1)">')
+    _, problems = guard_page(unsafe, "a/", policy, scanned)
+    assert problems and len(calls) == 1
+    _, problems = guard_page(unsafe, "a/", policy, scanned)
+    assert problems and len(calls) == 2  # an unsafe page is never kept as answered
+    assert scan_context(ScriptPolicy()) != scan_context(policy)

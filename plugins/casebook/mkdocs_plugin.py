@@ -38,6 +38,7 @@ from .site.page_guard import (
     escape_nav,
     escape_page,
     guard_page,
+    scan_context,
     theme_inline_scripts,
 )
 from .site.render_cache import RenderCache, cacheable, digest
@@ -84,6 +85,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
     page_cache: PageCache | None = None
+    scanned: RenderCache | None = None  # pages the guard found safe, by their text
     _nav = None
     _page_templates: dict[str, str] = {}  # src_uri -> the theme template it would use
     _page_key = ""  # what every page's rendering by the theme depends on, this build
@@ -181,6 +183,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
+        self.scanned = None
         self._searchable = {}
         return files
 
@@ -345,6 +348,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self._page_key = internals.build_key(config, files, self._nav, env)
         path = Path(config.config_file_path).parent / self.config.cache_dir
         self.page_cache = PageCache(path, "theme-output")
+        self.scanned = RenderCache(path / "scanned.json", scan_context(self.script_policy))
 
     def _insert_blocks(self, output: str, /, *, page, config) -> str:
         """The related list, once the second process has it, and the <head> additions
@@ -370,7 +374,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _guarded(self, output: str, url: str) -> str:
         """The page with its CSP, or the build stops: a page that would run a script not
         ours is never written, whatever the strictness."""
-        output, problems = guard_page(output, url, self.script_policy)
+        output, problems = guard_page(output, url, self.script_policy, self.scanned)
         if problems:
             raise PluginError(
                 f"{url or 'index'}: the finished page is unsafe ({'; '.join(problems)}); "
@@ -403,6 +407,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             pages, self.page_cache = self.page_cache, None
             pages.save()
             log.debug(f"page cache: {pages.hits} pages reused, {pages.misses} rendered")
+        if self.scanned is not None:
+            scanned, self.scanned = self.scanned, None
+            scanned.save()
         if self.background is None:
             return
         background, self.background = self.background, None
