@@ -155,3 +155,18 @@ def test_a_page_found_safe_is_not_scanned_again_and_a_changed_one_is(tmp_path, m
     _, problems = guard_page(unsafe, "a/", policy, scanned)
     assert problems and len(calls) == 2  # an unsafe page is never kept as answered
     assert scan_context(ScriptPolicy()) != scan_context(policy)
+
+
+def test_the_build_key_covers_what_the_nav_prints_of_each_page():
+    """Material prints a nav page's icon, subtitle and status on every page (this site's
+    content may not set them, but a theme override or another page kind could)."""
+    from types import SimpleNamespace
+
+    from casebook.mkdocs_internals import _nav_items
+
+    def nav(meta):
+        page = SimpleNamespace(title="Home", url="", meta=meta, children=None)
+        return _nav_items([SimpleNamespace(title="Section", children=[page])])
+
+    assert nav({"status": "new"}) != nav({})
+    assert nav({"template": "main.html"}) == nav({})  # the page cache sets it on every page

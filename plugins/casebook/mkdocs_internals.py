@@ -174,8 +174,17 @@ def use_cached_page_template(env, files: Files) -> dict[str, str]:
 
 
 def _nav_items(items) -> list:
+    """The nav as the theme prints it on every page: each entry's kind, title, address
+    and, for a page, its front matter (Material shows a nav page's icon, subtitle and
+    status beside it)."""
     return [
-        [type(i).__name__, str(i.title), getattr(i, "url", None), _nav_items(i.children or [])]
+        [
+            type(i).__name__,
+            str(i.title),
+            getattr(i, "url", None),
+            {k: v for k, v in (getattr(i, "meta", None) or {}).items() if k != "template"},
+            _nav_items(i.children or []),
+        ]
         for i in items
     ]
 
@@ -231,7 +240,7 @@ def build_key(config, files: Files, nav, env) -> str:
         _version("jinja2"),
         json.dumps(settings, default=_plain, sort_keys=True),
         json.dumps(plugins, default=_plain, sort_keys=True),
-        json.dumps(_nav_items(nav.items)),
+        json.dumps(_nav_items(nav.items), default=_plain, sort_keys=True),
         json.dumps(pages),
         json.dumps(globals_, sort_keys=True),
         _theme_files(config.theme.dirs, config.theme.custom_dir),
