@@ -7,6 +7,10 @@ classes, as in the versions named in CHECKED_WITH (tests/test_mkdocs_internals.p
 when the installed versions differ, so a new release gets looked at before it ships).
 ProperDocs, MkDocs' continuation, aliases the `mkdocs` modules to its own, so the same
 code runs on both.
+
+Over 250 lines because the page cache's keys must name everything the theme reads of
+MkDocs' objects (config, nav, pages, context), and that knowledge belongs here with the
+rest of what is not plugin API, not in the plugin or the core.
 """
 
 from __future__ import annotations
