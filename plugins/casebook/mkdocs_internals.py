@@ -1,20 +1,30 @@
 """Everything casebook does with MkDocs' internals, in one place: a Page's rendering
-attributes (for the render cache), its table of contents, and the engine's logger.
+attributes (for the render cache), its table of contents, the engine's logger, and what
+the theme's rendering of a page depends on (for the page cache).
 
 These are not MkDocs' plugin API: they are the attributes `Page.render` sets and the toc
 classes, as in the versions named in CHECKED_WITH (tests/test_mkdocs_internals.py fails
 when the installed versions differ, so a new release gets looked at before it ships).
 ProperDocs, MkDocs' continuation, aliases the `mkdocs` modules to its own, so the same
 code runs on both.
+
+Over 250 lines because the page cache's keys must name everything the theme reads of
+MkDocs' objects (config, nav, pages, context), and that knowledge belongs here with the
+rest of what is not plugin API, not in the plugin or the core.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
+import os
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 
 import markdown
 import mkdocs
+from jinja2 import ChoiceLoader, DictLoader
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.toc import AnchorLink, get_toc
@@ -119,4 +129,152 @@ def render_context(config, files: Files) -> str:
         repr(config["validation"]),
         str(config.use_directory_urls),
         "\n".join(sorted(f"{f.src_uri} {f.dest_uri}" for f in files)),
+    )
+
+
+# -- the theme's output, kept between builds (site/page_cache.py) -----------------------
+
+# The plugins whose effect on a page's context is known: any other (or a hook file) might
+# add to it what no key below covers, so the page cache stays off.
+KNOWN_PLUGINS = frozenset({"search", "material/search", "casebook"})
+# The template every page is rendered through: the theme's own (included whole), or the
+# page the cache kept under the same key.
+CACHED_PAGE_TEMPLATE = "casebook-cached-page.html"
+CACHED_PAGE_SOURCE = (
+    "{%- if casebook_cached_page is defined -%}{{ casebook_cached_page | safe }}"
+    "{%- else -%}{% include casebook_page_template %}{%- endif -%}"
+)
+# What `get_context` puts in every page's context; the build key covers the global ones
+# and the page key what follows from the page (its URL, so base_url and the asset URLs).
+_STANDARD_CONTEXT = frozenset(
+    {
+        "nav",
+        "pages",
+        "base_url",
+        "extra_css",
+        "extra_javascript",
+        "mkdocs_version",
+        "build_date_utc",
+        "config",
+        "page",
+    }
+)
+
+
+def page_cache_allowed(config) -> bool:
+    return set(config.plugins) <= KNOWN_PLUGINS
+
+
+def use_cached_page_template(env, files: Files) -> dict[str, str]:
+    """Render every page through CACHED_PAGE_TEMPLATE; the template each page would have
+    used, by src_uri."""
+    env.loader = ChoiceLoader([DictLoader({CACHED_PAGE_TEMPLATE: CACHED_PAGE_SOURCE}), env.loader])
+    templates = {}
+    for file in files.documentation_pages():
+        if file.page is not None:
+            templates[file.src_uri] = file.page.meta.get("template", "main.html")
+            file.page.meta["template"] = CACHED_PAGE_TEMPLATE
+    return templates
+
+
+def _nav_items(items) -> list:
+    """The nav as the theme prints it on every page: each entry's kind, title, address
+    and, for a page, its front matter (Material shows a nav page's icon, subtitle and
+    status beside it)."""
+    return [
+        [
+            type(i).__name__,
+            str(i.title),
+            getattr(i, "url", None),
+            {k: v for k, v in (getattr(i, "meta", None) or {}).items() if k != "template"},
+            _nav_items(i.children or []),
+        ]
+        for i in items
+    ]
+
+
+def _theme_files(dirs: list[str], custom_dir: str | None) -> str:
+    """The theme's files by content, except an installed theme's icons (thousands of SVG
+    files, each included by name: at N=1,000 on a busy machine a stat of each took 3 s),
+    which count by name; the theme's version stands for their contents."""
+    hasher = hashlib.sha256()
+    for number, directory in enumerate(dirs):
+        for root, folders, names in os.walk(directory):
+            folders.sort()
+            where = os.path.relpath(root, directory)
+            hasher.update(f"{number} {where}\0{chr(0).join(sorted(names))}\0".encode())
+            if ".icons" in Path(where).parts and directory != custom_dir:
+                continue
+            for name in sorted(names):
+                hasher.update(hashlib.sha256(Path(root, name).read_bytes()).digest())
+    return hasher.hexdigest()
+
+
+def _plain(value) -> object:
+    """A setting as JSON can hold it, the same in every process (sets are in hash order)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=repr)
+    return repr(value)
+
+
+def _version(distribution: str) -> str:
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return ""
+
+
+def build_key(config, files: Files, nav, env) -> str:
+    """Everything besides the page itself that the theme's rendering of a page depends on:
+    versions, configuration, the nav, every page's title and address, the theme's files
+    and the template globals."""
+    settings = {name: value for name, value in config.items() if name != "plugins"}
+    theme = config.theme
+    settings["theme"] = [theme.name, theme.dirs, sorted(theme.static_templates), dict(theme)]
+    plugins = {name: dict(plugin.config) for name, plugin in config.plugins.items()}
+    pages = [
+        [f.src_uri, f.url, str(f.page.title) if f.page else None]
+        for f in files.documentation_pages()
+    ]
+    plain = (str, int, float, bool, type(None))
+    globals_ = {k: v for k, v in env.globals.items() if isinstance(v, plain)}
+    return digest(
+        f"{engine_logger().name} {mkdocs.__version__}",
+        _version("mkdocs-material"),
+        _version("jinja2"),
+        json.dumps(settings, default=_plain, sort_keys=True),
+        json.dumps(plugins, default=_plain, sort_keys=True),
+        json.dumps(_nav_items(nav.items), default=_plain, sort_keys=True),
+        json.dumps(pages),
+        json.dumps(globals_, sort_keys=True),
+        _theme_files(config.theme.dirs, config.theme.custom_dir),
+    )
+
+
+def page_key(build: str, page, context: dict, template: str, slot: str) -> str:
+    """The build key and everything of the page the theme prints. `slot` (random per
+    build, where the related list goes) is left out. The build's date counts, not its
+    time: the footer says the day it was built."""
+    meta = {name: value for name, value in page.meta.items() if name != "template"}
+    extras = {name: value for name, value in context.items() if name not in _STANDARD_CONTEXT}
+    neighbours = [
+        [other.url, str(other.title)] if other is not None else None
+        for other in (page.previous_page, page.next_page)
+    ]
+    return digest(
+        build,
+        template,
+        page.file.src_uri,
+        page.url,
+        str(page.title),
+        (page.content or "").replace(slot, ""),
+        json.dumps(_toc_tokens(page.toc)),
+        json.dumps(meta, default=_plain, sort_keys=True),
+        str(page.canonical_url),
+        str(page.edit_url),
+        str(page.is_homepage),
+        json.dumps(neighbours),
+        json.dumps([str(ancestor.title) for ancestor in page.ancestors]),
+        json.dumps(extras, default=_plain, sort_keys=True),
+        context["build_date_utc"].date().isoformat(),
     )

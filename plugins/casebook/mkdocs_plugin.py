@@ -3,9 +3,9 @@
 What it needs of MkDocs beyond the plugin API (a page's rendering, its table of
 contents) is in mkdocs_internals.py.
 
-Over 250 lines because the plugin uses eleven of MkDocs' hooks, and three of them chain
-several steps (the render cache, the generated blocks, the page guard); each hook is a few
-lines that call the core.
+Over 250 lines because the plugin uses eleven of MkDocs' hooks, and four of them chain
+several steps (the render and page caches, the generated blocks, the page guard); each
+hook is a few lines that call the core.
 """
 
 from __future__ import annotations
@@ -28,14 +28,17 @@ from .content.fields import documented_keys
 from .content.model import Catalogue
 from .search.static_index import bundle_staging_path
 from .site import blocks
+from .site.directories import PreviousSite
 from .site.export import open_data_files
 from .site.generate import GeneratedPage, generated_pages
+from .site.page_cache import PageCache
 from .site.page_guard import (
     ScriptPolicy,
     escape_config,
     escape_nav,
     escape_page,
     guard_page,
+    scan_context,
     theme_inline_scripts,
     theme_text,
 )
@@ -82,7 +85,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     render_cache: RenderCache | None = None
     _context_files: Files | None = None
     _to_store: dict[str, tuple[str, int]] = {}  # src_uri -> (cache key, warnings before)
+    page_cache: PageCache | None = None
+    scanned: RenderCache | None = None  # pages the guard found safe, by their text
+    _nav = None
+    _page_templates: dict[str, str] = {}  # src_uri -> the theme template it would use
+    _page_key = ""  # what every page's rendering by the theme depends on, this build
+    _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
+    previous_site: PreviousSite | None = None
 
     def on_config(self, config):
         _show_core_warnings()
@@ -125,6 +135,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             log.info(f"templates overridden from {templates.overrides[0].parent}: {names}")
         return templates
 
+    def on_pre_build(self, *, config) -> None:
+        """Before MkDocs cleans the site directory: the last build's files go aside and
+        are removed meanwhile (a bare `mkdocs build`; `casebook build` starts empty)."""
+        self._clear_previous_site()
+        if self.config.enabled:
+            self.previous_site = PreviousSite(Path(config.site_dir))
+
     def on_files(self, files: Files, /, *, config) -> Files:
         if not self.config.enabled:
             return files
@@ -166,6 +183,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # out; random per build, so no contributed HTML can stand in for it.
         self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         self.render_cache, self._context_files, self._to_store = None, None, {}
+        self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
+        self.scanned = None
         self._searchable = {}
         return files
 
@@ -180,6 +199,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 "pages rather than the nav; `mkdocs build -v` lists them"
             )
         escape_nav(nav.items)  # section and link titles; page titles wait for on_env
+        self._nav = nav
         return nav
 
     def _expand(self, markdown: str, /, *, page, config, files) -> str:
@@ -284,7 +304,24 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             page.meta["description"] = theme_text(item.summary)
         return context
 
-    on_page_context = CombinedEvent(_show_search_the_summary, _wayfinding, _restore_content)
+    @event_priority(-110)  # after every change to the context: the key covers it whole
+    def _reuse_page(self, context, /, *, page, config, nav):
+        template = self._page_templates.get(page.file.src_uri)
+        if template is None or self.page_cache is None:
+            return context
+        context["casebook_page_template"] = template
+        key = internals.page_key(self._page_key, page, context, template, self._related_slot)
+        found = self.page_cache.get(key)
+        if found is None:
+            self._pages_to_store[page.file.src_uri] = (key, self.counter.count)
+        else:
+            output, slot = found
+            context["casebook_cached_page"] = output.replace(slot, self._related_slot)
+        return context
+
+    on_page_context = CombinedEvent(
+        _show_search_the_summary, _wayfinding, _restore_content, _reuse_page
+    )
 
     def on_env(self, env, /, *, config, files):
         """Every page has its title by now (the theme prints other pages' titles in the
@@ -299,7 +336,21 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # the site has none, so the footer never links to a page that is not there.
         about = files.get_file_from_path("about.md")
         env.globals["casebook_about"] = about.url if about is not None else ""
+        self._start_page_cache(env, config, files)
         return env
+
+    def _start_page_cache(self, env, config, files) -> None:
+        """Every page's title is known and none is rendered: the build's key, and every
+        page through the template that can stand in a kept page for the theme's."""
+        if not (self.config.enabled and self.config.render_cache) or self._nav is None:
+            return
+        if not internals.page_cache_allowed(config):
+            return
+        self._page_templates = internals.use_cached_page_template(env, files)
+        self._page_key = internals.build_key(config, files, self._nav, env)
+        path = Path(config.config_file_path).parent / self.config.cache_dir
+        self.page_cache = PageCache(path, "theme-output")
+        self.scanned = RenderCache(path / "scanned.json", scan_context(self.script_policy))
 
     def _insert_blocks(self, output: str, /, *, page, config) -> str:
         """The related list, once the second process has it, and the <head> additions
@@ -325,7 +376,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _guarded(self, output: str, url: str) -> str:
         """The page with its CSP, or the build stops: a page that would run a script not
         ours is never written, whatever the strictness."""
-        output, problems = guard_page(output, url, self.script_policy)
+        output, problems = guard_page(output, url, self.script_policy, self.scanned)
         if problems:
             raise PluginError(
                 f"{url or 'index'}: the finished page is unsafe ({'; '.join(problems)}); "
@@ -333,7 +384,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             )
         return output
 
-    on_post_page = CombinedEvent(_insert_blocks, _guard)
+    @event_priority(110)  # first: the theme's output, before the related list goes in
+    def _keep_page(self, output: str, /, *, page, config) -> str:
+        pending = self._pages_to_store.pop(page.file.src_uri, None)
+        # As with the Markdown: a page whose rendering warned is rendered (and warns) again.
+        if pending is not None and pending[1] == self.counter.count and self.page_cache:
+            self.page_cache.put(pending[0], output, self._related_slot)
+        return output
+
+    on_post_page = CombinedEvent(_keep_page, _insert_blocks, _guard)
 
     def on_post_template(self, output: str, /, *, template_name: str, config) -> str:
         if template_name.endswith(".html"):  # 404.html; sitemap.xml has no scripts
@@ -341,10 +400,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         return output
 
     def on_post_build(self, *, config) -> None:
+        self._clear_previous_site()
         if self.render_cache is not None:
             cache, self.render_cache = self.render_cache, None
             cache.save()
             log.debug(f"render cache: {cache.hits} pages reused, {cache.misses} rendered")
+        if self.page_cache is not None:
+            pages, self.page_cache = self.page_cache, None
+            pages.save()
+            log.debug(f"page cache: {pages.hits} pages reused, {pages.misses} rendered")
+        if self.scanned is not None:
+            scanned, self.scanned = self.scanned, None
+            scanned.save()
         if self.background is None:
             return
         background, self.background = self.background, None
@@ -369,11 +436,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_build_error(self, *, error) -> None:
         self._discard()
+        self._clear_previous_site()
 
     def on_shutdown(self) -> None:
         self._discard()
+        self._clear_previous_site()
         if self.counter is not None:
             self.counter.detach()
+
+    def _clear_previous_site(self) -> None:
+        if self.previous_site is not None:
+            previous, self.previous_site = self.previous_site, None
+            previous.wait()
 
     def _discard(self) -> None:
         if self.background is not None:

@@ -10,6 +10,7 @@ the next publish."""
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import shutil
 import time
@@ -118,3 +119,48 @@ def _sync_directory(path: Path) -> None:
         pass
     finally:
         os.close(descriptor)
+
+
+PREVIOUS_PREFIX = ".casebook-previous-"
+
+
+class PreviousSite:
+    """The last build's files, moved into a hidden folder of the site directory before
+    MkDocs cleans it (its clean leaves hidden entries alone) and removed by a second
+    process while this build renders: at N=1,000 the clean unlinked 5,700 files, a
+    quarter of a warm rebuild on a busy disk. `wait()` before the build ends."""
+
+    def __init__(self, site_dir: Path):
+        self.aside: Path | None = None
+        self.process = None
+        site_dir = Path(site_dir)
+        # A link (build/site names a live generation) is left to MkDocs as it was.
+        if site_dir.is_symlink() or not site_dir.is_dir():
+            return
+        remove_dead_staging(site_dir, PREVIOUS_PREFIX)  # a killed build's
+        entries = [e for e in os.listdir(site_dir) if not e.startswith(".")]
+        if not entries:
+            return
+        self.aside = site_dir / f"{PREVIOUS_PREFIX}{os.getpid()}"
+        shutil.rmtree(self.aside, ignore_errors=True)
+        self.aside.mkdir()
+        for entry in entries:
+            os.rename(site_dir / entry, self.aside / entry)
+        if "fork" in multiprocessing.get_all_start_methods():
+            context = multiprocessing.get_context("fork")
+            self.process = context.Process(
+                target=shutil.rmtree,
+                args=(str(self.aside),),
+                kwargs={"ignore_errors": True},
+                name="casebook-clear-previous",
+            )
+            self.process.start()
+
+    def wait(self) -> None:
+        """Once this returns, nothing of the previous build is left in the site."""
+        if self.process is not None:
+            self.process.join()
+            self.process = None
+        if self.aside is not None:
+            shutil.rmtree(self.aside, ignore_errors=True)
+            self.aside = None

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import json
 import posixpath
 import re
 from collections.abc import Iterable, Iterator
@@ -23,6 +24,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from markupsafe import Markup, escape
+
+from .render_cache import RenderCache, digest
 
 
 def theme_text(value: object) -> Markup:
@@ -72,10 +75,36 @@ def escape_config(config) -> None:
             config[key] = theme_text(config[key])
 
 
-def guard_page(output: str, page_url: str, policy: ScriptPolicy) -> tuple[str, list[str]]:
-    """(the page with its CSP <meta>, problems found by the scan)."""
+def guard_page(
+    output: str, page_url: str, policy: ScriptPolicy, scanned: RenderCache | None = None
+) -> tuple[str, list[str]]:
+    """(the page with its CSP <meta>, problems found by the scan). `scanned`: the hashes
+    of pages scanned before (see scan_context); a page found safe with exactly this
+    text at this address is not scanned again."""
+    key = digest(page_url, output) if scanned is not None else ""
+    record = scanned.get(key) if scanned is not None else None
+    if isinstance(record, dict) and isinstance(record.get("hashes"), list):
+        return with_policy(output, record["hashes"]), []
     problems, hashes = scan_page(output, page_url, policy)
+    if scanned is not None and not problems:
+        scanned.put(key, {"hashes": hashes})
     return with_policy(output, hashes), problems
+
+
+def scan_context(policy: ScriptPolicy) -> str:
+    """What a scan's answer depends on besides the page: the policy and the rules (this
+    module's text), so a change to either scans every page again."""
+    return digest(
+        Path(__file__).read_text(encoding="utf-8"),
+        json.dumps(
+            [
+                sorted(policy.script_files),
+                list(policy.script_prefixes),
+                [pattern.pattern for pattern in policy.inline],
+                policy.site_url,
+            ]
+        ),
+    )
 
 
 # -- the scan ----------------------------------------------------------------------------

@@ -121,6 +121,14 @@ class RenderCache:
     def put(self, key: str, record: Any) -> None:
         self._new[key] = record
 
+    def forget(self, key: str) -> None:
+        """Leave a record out of the saved cache (its page was found damaged)."""
+        self._new.pop(key, None)
+
+    def kept(self) -> list[str]:
+        """The keys save() writes: the records this build used or made."""
+        return list(self._new)
+
     def save(self) -> bool:
         """Write the entries this build used or made (stale ones drop out), atomically.
         A cache that cannot be written (read-only or full disk) is a warning, not a
