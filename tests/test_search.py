@@ -2,6 +2,7 @@
 failure safety, malformed queries and related cases."""
 
 import dataclasses
+import sys
 from pathlib import Path
 
 import pytest
@@ -289,12 +290,17 @@ def test_the_body_analyzer_gives_the_same_tokens_as_the_filter_chain(words, opti
 ATTRIBUTES = ("pos", "startchar", "endchar", "original")
 
 
+def search_document(**fields) -> SearchDocument:
+    """A case study's search document: these fields as given, the rest as below."""
+    defaults = dict(
+        key="case_studies/a.md", slug="a", url="case_studies/a/", kind="case_study", title="A"
+    )
+    defaults.update(summary="", headings="", body="words", facets={}, labels="")
+    return SearchDocument(**{**defaults, **fields})
+
+
 def test_a_static_record_lists_headings_and_labels_as_a_reader_would_read_them():
-    document = SearchDocument(
-        key="case_studies/a.md",
-        slug="a",
-        url="case_studies/a/",
-        kind="case_study",
+    document = search_document(
         title="A & B",
         summary="Before | after",
         headings="Background | What changed",
@@ -308,6 +314,52 @@ def test_a_static_record_lists_headings_and_labels_as_a_reader_would_read_them()
     assert ">Before | after</p>" in record  # a contributor's summary is left as written
     assert "<title>A &amp; B</title>" in record and "<p>Text &lt;b&gt;</p>" in record
     assert '<span data-pagefind-filter="themes:culture-shift"></span>' in record
+
+
+FAKE_PAGEFIND = """#!{python}
+import base64, json, sys
+def reply(number, payload):
+    sys.stdout.write(base64.b64encode(json.dumps(
+        {{"message_id": number, "payload": payload}}).encode()).decode() + ",")
+    sys.stdout.flush()
+{body}
+"""
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        # Pagefind refuses a record: its own message, not a traceback
+        (
+            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+            'reply(1, {"type": "Error", "message": "bad record"})',
+            "bad record",
+        ),
+        # it stops part-way, saying why on stderr: the last line it wrote
+        (
+            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+            'sys.stderr.write("thread panicked\\nout of memory\\n"); sys.exit(3)',
+            "out of memory",
+        ),
+        ('sys.stdout.write("not base64 at all,")', "no output"),  # not the service at all
+        ('reply(0, {"type": "NewIndex"})', "an answer it could not read"),
+    ],
+)
+def test_a_failed_pagefind_run_is_one_line_and_leaves_no_bundle(
+    tmp_path, monkeypatch, body, reason
+):
+    from casebook.search.static_index import StaticIndexError, write_bundle
+
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, body=body), encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    document = search_document()
+    output = tmp_path / "bundle"
+    with pytest.raises(StaticIndexError) as raised:
+        write_bundle([document, document], output, {"words": 1})
+    assert str(raised.value) == f"Pagefind could not build the search bundle: {reason}"
+    assert not output.exists()
 
 
 @settings(max_examples=400, deadline=None)
