@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import LONG_TAIL, NOUNS, generate  # noqa: E402
@@ -43,8 +44,8 @@ MEASURE = (
     "code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL,"
     " stderr=subprocess.PIPE).returncode\n"
     "elapsed = time.perf_counter() - start\n"
-    "peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-    "print(code, elapsed, peak)\n"
+    "usage = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "print(code, elapsed, usage.ru_maxrss, usage.ru_utime + usage.ru_stime)\n"
 )
 
 
@@ -67,25 +68,31 @@ def config(tree: Path, name: str, casebook: bool) -> Path:
     return path
 
 
-def timed_build(config_path: Path) -> tuple[float, float]:
-    """(seconds, peak MB) of one `mkdocs build`; fails loudly if the build fails."""
+class Run(NamedTuple):
+    seconds: float  # wall time
+    peak_mb: float  # the largest single process of its tree
+    cpu_s: float  # user + system time of its whole tree (background process, Pagefind)
+
+
+def timed_build(config_path: Path) -> Run:
+    """One `mkdocs build`; fails loudly if the build fails."""
     return timed([sys.executable, "-m", "mkdocs", "build", "--quiet", "-f", str(config_path)])
 
 
-def timed(command: list[str]) -> tuple[float, float]:
-    """(seconds, peak MB) of one command in its own process; fails loudly if it fails."""
+def timed(command: list[str]) -> Run:
+    """One command in its own process; fails loudly if it fails."""
     environment = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     wrapped = [sys.executable, "-c", MEASURE, *command]
     result = subprocess.run(wrapped, capture_output=True, text=True, env=environment)
-    code, elapsed, peak = result.stdout.split()
+    code, elapsed, peak, cpu = result.stdout.split()
     if code != "0":
         raise SystemExit(f"failed: {' '.join(command)}\n{result.stderr}")
-    return float(elapsed), int(peak) / 1024
+    return Run(float(elapsed), int(peak) / 1024, float(cpu))
 
 
-def pagefind_cli(site: Path) -> float:
-    """Seconds the Pagefind CLI (from the pagefind-bin wheel) takes to index a built site."""
-    return timed([sys.executable, "-m", "pagefind_bin", "--site", str(site)])[0]
+def pagefind_cli(site: Path) -> Run:
+    """The Pagefind CLI (from the pagefind-bin wheel) indexing a built site."""
+    return timed([sys.executable, "-m", "pagefind_bin", "--site", str(site)])
 
 
 def static_index_seconds(tree: Path, out: Path) -> float:
@@ -152,6 +159,11 @@ def whoosh_figures(tree: Path, index_dir: Path) -> dict[str, float]:
     }
 
 
+def record(runs: dict, cpu: dict, key: str, run: Run) -> None:
+    runs[key].append(run.seconds)
+    cpu[key].append(run.cpu_s)
+
+
 def run_size(count: int, repeat: int = 1) -> dict[str, float]:
     """Builds interleaved (plain, casebook cold, edit, casebook warm, plain after the edit),
     `repeat` times; times are medians, so one slow moment of a shared machine does not
@@ -169,28 +181,39 @@ def run_size(count: int, repeat: int = 1) -> dict[str, float]:
         "plain_warm": [],
     }
     peaks: dict[str, list[float]] = {"plain": [], "cold": [], "warm": []}
+    cpu: dict[str, list[float]] = {key: [] for key in runs}
     for _ in range(repeat):
         for leftover in ("site-plain", "site-casebook", "index", "build"):
             shutil.rmtree(base / leftover, ignore_errors=True)  # cold: nothing kept
-        seconds, peak = timed_build(plain)
-        runs["plain"].append(seconds)
-        peaks["plain"].append(peak)
+        plain_run = timed_build(plain)
+        record(runs, cpu, "plain", plain_run)
+        peaks["plain"].append(plain_run.peak_mb)
         # what a user would assemble: plain Material, then the Pagefind CLI on its output
-        runs["plain_pagefind"].append(seconds + pagefind_cli(base / "site-plain"))
-        seconds, peak = timed_build(casebook)
-        runs["cold"].append(seconds)
-        peaks["cold"].append(peak)
+        indexed = pagefind_cli(base / "site-plain")
+        record(
+            runs,
+            cpu,
+            "plain_pagefind",
+            plain_run._replace(
+                seconds=plain_run.seconds + indexed.seconds, cpu_s=plain_run.cpu_s + indexed.cpu_s
+            ),
+        )
+        cold = timed_build(casebook)
+        record(runs, cpu, "cold", cold)
+        peaks["cold"].append(cold.peak_mb)
         edit_one(tree)
-        seconds, peak = timed_build(casebook)
-        runs["warm"].append(seconds)
-        peaks["warm"].append(peak)
-        runs["plain_warm"].append(timed_build(plain)[0])
+        warm = timed_build(casebook)
+        record(runs, cpu, "warm", warm)
+        peaks["warm"].append(warm.peak_mb)
+        record(runs, cpu, "plain_warm", timed_build(plain))
     row: dict[str, float] = {"n": count}
     for key, values in runs.items():
         row[f"{key}_s"] = statistics.median(values)
+        row[f"{key}_cpu_s"] = statistics.median(cpu[key])
     row["plain_mb"] = max(peaks["plain"])
     row["cold_mb"] = max(peaks["cold"] + peaks["warm"])
     row["runs"] = {key: [round(v, 2) for v in values] for key, values in runs.items()}
+    row["cpu"] = {key: [round(v, 2) for v in values] for key, values in cpu.items()}
     site = base / "site-casebook"
     row["json_kb"] = (site / "data/case_studies.json").stat().st_size / 1e3
     row["catalogue_kb"] = (site / "data/catalogue.json").stat().st_size / 1e3
@@ -219,6 +242,10 @@ COLUMNS = [
     ("cold_s", "casebook cold s", "{:.1f}"),
     ("plain_warm_s", "plain after edit s", "{:.1f}"),
     ("warm_s", "casebook warm s", "{:.1f}"),
+    ("plain_pagefind_cpu_s", "plain + Pagefind CLI CPU s", "{:.1f}"),
+    ("cold_cpu_s", "casebook cold CPU s", "{:.1f}"),
+    ("plain_warm_cpu_s", "plain after edit CPU s", "{:.1f}"),
+    ("warm_cpu_s", "casebook warm CPU s", "{:.1f}"),
     ("plain_mb", "plain peak MB", "{:.0f}"),
     ("cold_mb", "casebook peak MB", "{:.0f}"),
     ("index_full_s", "Whoosh full s", "{:.2f}"),
@@ -367,18 +394,20 @@ def main() -> None:
             f"{slowest:.1f} ms (median {statistics.median(times):.1f} ms over "
             f"{len(times)}; target <= 50 ms each)"
         )
+    runs = "\n".join(
+        f"- N={int(row['n'])}, {measure}: "
+        + "; ".join(f"{key} {values}" for key, values in row[name].items())
+        for row in rows
+        for name, measure in (("runs", "wall s"), ("cpu", "CPU s of the process tree"))
+    )
     print(report)
     print("\n".join(checks))
+    print(runs)
     if not arguments.no_write:
-        runs = "\n".join(
-            f"- N={int(row['n'])}: "
-            + "; ".join(f"{key} {values}" for key, values in row["runs"].items())
-            for row in rows
-        )
         RESULTS.write_text(
             f"# Benchmark results\n\nRun {dt.date.today().isoformat()} with `make bench` on: "
             f"{machine()}.\n\n{report}\n\n## Targets\n\n" + "\n".join(checks) + "\n\n"
-            "## Every build (seconds; the table gives medians)\n\n" + runs + "\n",
+            "## Every build (the table gives medians)\n\n" + runs + "\n",
             encoding="utf-8",
         )
         print(f"wrote {RESULTS}")
