@@ -493,3 +493,44 @@ def test_with_only_some_taxonomies_the_exports_list_what_there_is(
     assert ld["about"] == [{"@type": "Thing", "name": label} for label in themes]
     assert ld["keywords"] == themes
     assert ld["spatialCoverage"] == [] and ld["contributor"] == []
+
+
+# -- the data files are written by a thread beside the rendering (site/file_writer.py) --
+
+
+def test_every_data_file_is_written_and_one_that_cannot_be_is_named(tmp_path):
+    from casebook.site.file_writer import FileWriter
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "cite").write_text("a file where a folder must go")
+    files = {"data/a.csv": "a,b\r\n1,2\r\n", "data/cite/x.bib": "@misc{x}", "feed.xml": "<feed/>"}
+    problems = FileWriter(tmp_path, files).wait()
+    assert len(problems) == 1 and problems[0].startswith("data/cite/x.bib could not be written: ")
+    assert (tmp_path / "data/a.csv").read_bytes() == b"a,b\r\n1,2\r\n"  # as given, line ends too
+    assert (tmp_path / "feed.xml").read_text() == "<feed/>"
+
+
+def test_a_full_disk_fails_the_build_naming_the_files_not_a_traceback(
+    content, tmp_path, monkeypatch
+):
+    from casebook.site import file_writer
+
+    from .conftest import build_in_process
+
+    def full_disk(path, *arguments, **keywords):
+        if "/data/cite/" in str(path):
+            raise OSError(28, "No space left on device")
+        return open(path, *arguments, **keywords)
+
+    monkeypatch.setattr(file_writer, "open", full_disk, raising=False)
+    result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+    full = "could not be written: No space left on device"
+    tried = ["alpha-network.bib", "alpha-network.ris", "alpha-network.json", "beta-connections.bib"]
+    tried.append("beta-connections.ris")
+    assert result.error == "Aborted with a BuildError!"
+    assert result.at("ERROR") == [
+        "ERROR   -  the site's data files could not be written: "
+        + "; ".join(f"data/cite/{name} {full}" for name in tried)
+        + "; the rest were not tried"
+    ]
+    assert not any("Traceback" in line for line in result.lines)

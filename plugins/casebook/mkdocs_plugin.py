@@ -30,6 +30,7 @@ from .search.static_index import bundle_staging_path
 from .site import blocks
 from .site.directories import PreviousSite
 from .site.export import open_data_files
+from .site.file_writer import FileWriter
 from .site.generate import GeneratedPage, generated_pages
 from .site.page_cache import PageCache
 from .site.page_guard import (
@@ -92,6 +93,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     _page_key = ""  # what every page's rendering by the theme depends on, this build
     _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
+    file_writer: FileWriter | None = None
     previous_site: PreviousSite | None = None
 
     def on_config(self, config):
@@ -166,13 +168,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 files.append(File.generated(config, page.src_uri, content=page.markdown))
                 self.generated[page.src_uri] = page
         site = (config.site_url or "", self._site_name)
-        for uri, content in open_data_files(self.catalogue, *site).items():
-            files.append(File.generated(config, uri, content=content))
+        data = open_data_files(self.catalogue, *site)
+        # Written beside the rendering (MkDocs has cleaned the site by now); a contributed
+        # file at the same path is MkDocs' to copy, as an author's page wins above.
+        data = {uri: text for uri, text in data.items() if files.get_file_from_path(uri) is None}
         for asset in sorted(ASSETS.iterdir()):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
             )
         self._discard()
+        self.file_writer = FileWriter(Path(config.site_dir), data)
         self.background = BackgroundBuild(
             self.catalogue,
             self.config.related_limit,
@@ -399,7 +404,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return self._guarded(output, template_name)
         return output
 
+    def _finish_writing(self) -> None:
+        """Wait for the open-data files; a file that could not be written fails the build
+        (a download missing from the site would otherwise go unnoticed)."""
+        writer, self.file_writer = self.file_writer, None
+        problems = writer.wait() if writer is not None else []
+        if problems:
+            raise PluginError("the site's data files could not be written: " + "; ".join(problems))
+
     def on_post_build(self, *, config) -> None:
+        self._finish_writing()
         self._clear_previous_site()
         if self.render_cache is not None:
             cache, self.render_cache = self.render_cache, None
@@ -450,6 +464,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             previous.wait()
 
     def _discard(self) -> None:
+        if self.file_writer is not None:  # a failed build: let it finish, report nothing
+            self.file_writer.wait()
+            self.file_writer = None
         if self.background is not None:
             self.background.cancel()
             self.background = None
