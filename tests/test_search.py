@@ -860,3 +860,73 @@ def test_the_any_word_fallback_keeps_the_filters_and_symbols_alone_search_nothin
     assert slugs(results) == ["beta-connections"]  # not alpha, which is in Glasgow
     assert slugs(index.search("keyworker quiz", kind="policy")) == []
     assert index.search("((").note == "nothing to search for"
+
+
+# -- issue 13: one pass, exact totals and Whoosh's own ranking ------------------------------
+
+
+def exact_results(index: SearchIndex, text: str, filters: dict, kind: str | None, limit: int):
+    """(total, slugs, scores) as the search promises them, worked out the long way: every
+    match scored by plain Whoosh (BM25F, no limit), case studies and policy pages first,
+    then by score, equal scores in index order; any word when no page has them all."""
+    from whoosh.query import And, Or, Term
+
+    conditions = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+    conditions += [Term("kind", kind)] if kind else []
+    restrict = And(conditions) if conditions else None
+    with index._ix.searcher() as searcher:
+        results = searcher.search(index.parse(text)[0], filter=restrict, limit=None)
+        if results.is_empty() and len(text.split()) > 1:
+            query = index.parse(text, any_word=True)[0]
+            results = searcher.search(query, filter=restrict, limit=None)
+        ranked = sorted(
+            (hit["kind"] not in ("case_study", "policy"), -hit.score, hit.docnum, hit["slug"])
+            for hit in results
+        )
+        best = ranked[:limit]
+        return len(ranked), [row[3] for row in best], [round(-row[1], 4) for row in best]
+
+
+@pytest.fixture(scope="module")
+def library_index(tmp_path_factory):
+    from .search_data import index_library
+
+    return SearchIndex(index_library(tmp_path_factory.mktemp("library") / "index"))
+
+
+LIBRARY_QUERIES = [
+    "care",
+    "team",
+    "library clinic",
+    "care home",
+    "care team plan",
+    "nurse visit night budget",
+    "peer support",
+    "lighthouse",
+    "school lighthouse",
+    '"care home"',
+    "care NOT home",
+    "car*",
+    "title:care",
+    "care^3 home",
+]
+
+
+@pytest.mark.parametrize("text", LIBRARY_QUERIES)
+def test_totals_are_exact_and_the_best_pages_come_first_kind_before_score(library_index, text):
+    for filters, kind, limit in [
+        ({}, None, 10),
+        ({}, None, 1),
+        ({}, "case_study", 5),
+        ({}, "term", 10),
+        ({"themes": ["culture-shift"]}, None, 10),
+        ({"themes": ["culture-shift", "lived-experience"]}, "policy", 3),
+    ]:
+        results = library_index.search(text, filters, kind, limit)
+        found = (results.total, slugs(results), [hit.score for hit in results.hits])
+        assert found == exact_results(library_index, text, filters, kind, limit), (
+            text,
+            filters,
+            kind,
+            limit,
+        )
