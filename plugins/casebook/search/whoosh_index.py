@@ -39,6 +39,7 @@ from whoosh.query import And, NullQuery, Or, Query, Term
 from ..content.model import Catalogue, page_url, term_src_uri
 from ..site.directories import swap_directory
 from .plain_text import headings, plain_text
+from .ranking import LengthCachedBM25F, all_words_matches, word_terms
 from .vocabulary import (
     FEW_RESULTS,
     VOCABULARY_FILE,
@@ -656,7 +657,7 @@ class SearchIndex:
             return cached[1]
         if cached is not None:
             cached[1].close()
-        searcher = self._ix.searcher()
+        searcher = self._ix.searcher(weighting=LengthCachedBM25F())
         self._local.searcher = (self._ix, searcher)
         return searcher
 
@@ -740,9 +741,15 @@ class SearchIndex:
         the site's search orders them), and how many pages match in all.
 
         One scored pass over every match: a search per group, each counted again, was four
-        passes. Whoosh at under 5,000 documents scores every match anyway (its preloading
-        Or matcher), so no limit costs little, and gives the exact count."""
-        matches = searcher.search(query, filter=restrict, limit=None).top_n
+        passes. Plain words (what readers type) are ranked from their postings directly;
+        anything else by Whoosh (`searcher.search`), which at under 5,000 documents scores
+        every match anyway (its preloading Or matcher)."""
+        words = word_terms(query, TEXT_FIELDS)
+        if words is None:
+            matches = searcher.search(query, filter=restrict, limit=None).top_n
+        else:
+            allowed = set(searcher.docs_for_query(restrict)) if restrict else None
+            matches = all_words_matches(searcher, words, allowed)
         first = self._first_kinds(searcher)
         # best score first, equal scores in index order (as Whoosh orders them)
         matches.sort(key=lambda match: (match[1] not in first, -match[0], match[1]))
