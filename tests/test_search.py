@@ -930,3 +930,15 @@ def test_totals_are_exact_and_the_best_pages_come_first_kind_before_score(librar
             kind,
             limit,
         )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab -_.1é", max_size=24), st.text(alphabet="ab -_.é", min_size=1, max_size=3)
+)
+def test_a_snippet_finds_a_words_start_where_the_regular_expression_would(text, prefix):
+    import re
+
+    expected = re.search(rf"\b{re.escape(prefix)}", text)
+    found = search_module._word_start(text, prefix)
+    assert found == (expected.start() if expected else None)

