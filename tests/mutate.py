@@ -35,6 +35,7 @@ CORE = (
     "site/export.py",
     "search/filters.py",
     "search/whoosh_index.py",
+    "search/ranking.py",
     "site/directories.py",
     "api.py",
 )
@@ -48,6 +49,7 @@ UNIT_TESTS = (
     "tests/test_taxonomy.py",
     "tests/test_open_data.py",
     "tests/test_search.py",
+    "tests/test_ranking.py",
     "tests/test_api.py",
     "tests/test_generate.py",
     "tests/test_background.py",

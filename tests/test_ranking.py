@@ -34,6 +34,8 @@ def test_field_lengths_read_once_give_whooshs_bm25f_scores_exactly(library):
     lengths = cached.weighting.lengths(leaf, "title")
     assert len(lengths) == leaf.doc_count_all() and min(lengths) >= 1
     assert cached.weighting.lengths(leaf, "title") is lengths  # read once
+    scorer = cached.weighting.scorer(leaf, "title", b"care")
+    assert scorer.dfl.__self__ is lengths  # and what the scorer reads
 
 
 def test_plain_words_match_and_score_as_whoosh_ranks_them(library):
