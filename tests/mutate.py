@@ -35,6 +35,7 @@ CORE = (
     "site/export.py",
     "search/filters.py",
     "search/whoosh_index.py",
+    "search/ranking.py",
     "site/directories.py",
     "api.py",
 )
@@ -50,6 +51,7 @@ UNIT_TESTS = (
     "tests/test_search.py",
     "tests/test_api.py",
     "tests/test_generate.py",
+    "tests/test_ranking.py",
     "tests/test_background.py",
     "tests/test_cli.py",
     "tests/test_scaffold.py",

@@ -809,7 +809,7 @@ def test_an_unreadable_signature_rebuilds_the_index(content, tmp_path):
     _, report = index_content(content, index_dir)
     assert report.rebuilt and report.added == 21
     assert (index_dir / SIGNATURE_FILE).read_text() == (
-        "4:focus,partners,places,principles,programmes,themes"
+        f"{search_module.SCHEMA_VERSION}:focus,partners,places,principles,programmes,themes"
     )
 
 
@@ -912,3 +912,160 @@ def test_the_any_word_fallback_keeps_the_filters_and_symbols_alone_search_nothin
     assert slugs(results) == ["beta-connections"]  # not alpha, which is in Glasgow
     assert slugs(index.search("keyworker quiz", kind="policy")) == []
     assert index.search("((").note == "nothing to search for"
+
+
+# -- issue 13: one pass, exact totals and Whoosh's own ranking ------------------------------
+
+
+def exact_results(index: SearchIndex, text: str, filters: dict, kind: str | None, limit: int):
+    """(total, slugs, scores) as the search promises them, worked out the long way: every
+    match scored by plain Whoosh (BM25F, no limit), case studies and policy pages first,
+    then by score, equal scores in index order; any word when no page has them all."""
+    from whoosh.query import And, Or, Term
+
+    conditions = [Or([Term(name, value) for value in values]) for name, values in filters.items()]
+    conditions += [Term("kind", kind)] if kind else []
+    restrict = And(conditions) if conditions else None
+    with index._ix.searcher() as searcher:
+        results = searcher.search(index.parse(text)[0], filter=restrict, limit=None)
+        if results.is_empty() and len(text.split()) > 1:
+            query = index.parse(text, any_word=True)[0]
+            results = searcher.search(query, filter=restrict, limit=None)
+        ranked = sorted(
+            (hit["kind"] not in ("case_study", "policy"), -hit.score, hit.docnum, hit["slug"])
+            for hit in results
+        )
+        best = ranked[:limit]
+        return len(ranked), [row[3] for row in best], [round(-row[1], 4) for row in best]
+
+
+@pytest.fixture(scope="module")
+def library_index(tmp_path_factory):
+    from .search_data import index_library
+
+    return SearchIndex(index_library(tmp_path_factory.mktemp("library") / "index"))
+
+
+LIBRARY_QUERIES = [
+    "care",
+    "team",
+    "library clinic",
+    "care home",
+    "care team plan",
+    "nurse visit night budget",
+    "peer support",
+    "lighthouse",
+    "school lighthouse",
+    '"care home"',
+    "care NOT home",
+    "car*",
+    "title:care",
+    "care^3 home",
+]
+
+
+@pytest.mark.parametrize("text", LIBRARY_QUERIES)
+def test_totals_are_exact_and_the_best_pages_come_first_kind_before_score(library_index, text):
+    for filters, kind, limit in [
+        ({}, None, 10),
+        ({}, None, 1),
+        ({}, "case_study", 5),
+        ({}, "term", 10),
+        ({"themes": ["culture-shift"]}, None, 10),
+        ({"themes": ["culture-shift", "lived-experience"]}, "policy", 3),
+    ]:
+        results = library_index.search(text, filters, kind, limit)
+        found = (results.total, slugs(results), [hit.score for hit in results.hits])
+        assert found == exact_results(library_index, text, filters, kind, limit), (
+            text,
+            filters,
+            kind,
+            limit,
+        )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.text(alphabet="ab -_.1é", max_size=24), st.text(alphabet="ab -_.é", min_size=1, max_size=3)
+)
+def test_a_snippet_finds_a_words_start_where_the_regular_expression_would(text, prefix):
+    import re
+
+    expected = re.search(rf"\b{re.escape(prefix)}", text)
+    found = search_module._word_start(text, prefix)
+    assert found == (expected.start() if expected else None)
+
+
+# -- issue 13: an update reads only what changed ---------------------------------------------
+
+LIBRARY_TEXT = st.lists(st.text(alphabet="abc é1-", max_size=12), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(LIBRARY_TEXT, st.integers(0, 6), LIBRARY_TEXT)
+def test_a_vocabulary_updated_by_what_changed_is_the_one_counted_afresh(texts, cut, added):
+    from casebook.search.vocabulary import build_vocabulary, updated_vocabulary
+
+    kept, removed = texts[:cut], texts[cut:]
+    updated = updated_vocabulary(build_vocabulary(texts), removed, build_vocabulary(added))
+    expected = build_vocabulary(kept + added)
+    assert list(updated.items()) == list(expected.items())  # the same words, in order
+
+
+def test_an_update_counts_only_the_changed_pages_words_and_gets_the_whole_vocabulary(
+    content, tmp_path, monkeypatch
+):
+    from casebook.search.vocabulary import VOCABULARY_FILE, read_vocabulary
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    alpha = content / "case_studies/alpha-network.md"
+    alpha.write_text(alpha.read_text().replace("one team.", "one lighthouse team."))
+    (content / "case_studies/gamma-pilot.md").unlink()
+    write(content, "case_studies/delta.md", VALID_CASE)
+    counted = []
+    whole = search_module.documents_vocabulary
+    monkeypatch.setattr(
+        search_module,
+        "documents_vocabulary",
+        lambda documents: counted.append(len(documents)) or whole(documents),
+    )
+    catalogue, report = index_content(content, index_dir)
+    assert (report.added, report.changed, report.removed) == (3, 1, 4)
+    assert counted == [4]  # delta, its two new terms' pages, alpha
+    vocabulary = read_vocabulary(index_dir / VOCABULARY_FILE)
+    assert list(vocabulary.items()) == list(whole(search_documents(catalogue)).items())
+    assert "lighthouse" in vocabulary and "pilot" not in vocabulary  # gamma went
+
+
+@pytest.mark.parametrize("hashes", [None, "[]", "{"], ids=["missing", "not an object", "bad"])
+def test_an_index_without_readable_hashes_is_rebuilt_with_one_warning(
+    content, tmp_path, caplog, hashes
+):
+    import logging
+
+    from casebook.search.whoosh_index import HASHES_FILE, write_checksums
+
+    index_dir = tmp_path / "index"
+    index_content(content, index_dir)
+    live = index_dir.resolve()
+    if hashes is None:
+        (live / HASHES_FILE).unlink()
+    else:
+        (live / HASHES_FILE).write_text(hashes)
+    write_checksums(live)
+    with caplog.at_level(logging.WARNING, logger="casebook.search"):
+        _, report = index_content(content, index_dir)
+    assert report.rebuilt and report.added == 21
+    (message,) = [record.getMessage() for record in caplog.records]
+    assert message.startswith(f"the search index {index_dir} is damaged (it cannot be read: ")
+    assert slugs(SearchIndex(index_dir).search("keyworker")) == ["alpha-network"]
+
+
+def test_a_documents_hash_tells_its_body_from_its_other_fields():
+    document = search_documents(load_catalogue(FIXTURE_CONTENT)[0])[0]
+    moved = dataclasses.replace(
+        document, body=document.body[:-4], labels=document.labels + document.body[-4:]
+    )
+    assert moved.content_hash() != document.content_hash()
+    assert len(document.content_hash()) == 32

@@ -37,6 +37,20 @@ def build_vocabulary(texts: Iterable[str]) -> dict[str, int]:
     return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
 
 
+def updated_vocabulary(
+    vocabulary: dict[str, int], removed: Iterable[str], added: dict[str, int]
+) -> dict[str, int]:
+    """`vocabulary` less the words of the `removed` texts, plus the `added` counts: what
+    build_vocabulary gives for the library after a change, reading only what changed.
+    (The Whoosh index keeps its vocabulary so; a change to `words` needs its
+    SCHEMA_VERSION bumped.)"""
+    counts = Counter(vocabulary)
+    counts.subtract(build_vocabulary(removed))
+    counts.update(added)
+    kept = ((word, count) for word, count in counts.items() if count > 0)
+    return dict(sorted(kept, key=lambda item: (-item[1], item[0])))
+
+
 def vocabulary_json(vocabulary: dict[str, int]) -> str:
     """Compact: the words in one space-separated string, their counts in a parallel list
     (half the bytes of a JSON object of word: count)."""
