@@ -163,6 +163,33 @@ def test_the_static_bundle_is_built_beside_the_index_and_published_into_a_site(c
     assert entries(tmp_path) == ["content", "index", "site"]
 
 
+def test_after_an_edit_both_engines_suggest_from_the_library_as_it_now_reads(content, tmp_path):
+    """The index counts only the changed pages' words, and the bundle takes its counts:
+    both must equal a fresh count of the whole library."""
+    from casebook.search.vocabulary import read_vocabulary
+    from casebook.search.whoosh_index import documents_vocabulary
+
+    def build() -> dict[str, int]:
+        background = BackgroundBuild(
+            catalogue_of(content), 5, tmp_path / "index", tmp_path / ".site.pagefind"
+        )
+        bundle, _ = background.bundle()
+        background.wait().publish()
+        bundle.publish(tmp_path / "site")
+        bundled = read_vocabulary(tmp_path / "site/pagefind/casebook-vocabulary.json")
+        assert bundled == read_vocabulary(tmp_path / "index/casebook-vocabulary.json")
+        return bundled
+
+    build()
+    alpha = content / "case_studies/alpha-network.md"
+    alpha.write_text(
+        alpha.read_text().replace("keyworker team", "Quarriers team"), encoding="utf-8"
+    )
+    after = build()
+    assert "quarriers" in after
+    assert after == documents_vocabulary(search_documents(catalogue_of(content)))
+
+
 def test_a_failed_bundle_is_reported_and_the_index_still_staged(content, tmp_path, monkeypatch):
     monkeypatch.setenv("PAGEFIND_BINARY_PATH", "/bin/false")
     background = BackgroundBuild(

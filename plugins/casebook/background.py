@@ -24,7 +24,7 @@ from pathlib import Path
 from .content.model import Catalogue, RelatedCase
 from .search.related import related_slugs
 from .search.static_index import StagedBundle, write_bundle
-from .search.vocabulary import VOCABULARY_FILE, vocabulary_json
+from .search.vocabulary import VOCABULARY_FILE, read_vocabulary, vocabulary_json
 from .search.whoosh_index import (
     IndexReport,
     StagedIndex,
@@ -72,15 +72,18 @@ def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> 
 
         worker = threading.Thread(target=build_bundle, name="casebook-pagefind")
         worker.start()
+    vocabulary = None
     try:
         # worked out while Pagefind's binary runs
-        vocabulary = documents_vocabulary(documents)
         if index_dir is not None:
-            staged = stage_index(
-                index_dir, documents, list(catalogue.taxonomies), staging, vocabulary
-            )
+            # The index counts the words of the pages that changed; the bundle's "did
+            # you mean" uses the same counts.
+            staged = stage_index(index_dir, documents, list(catalogue.taxonomies), staging)
+            vocabulary = read_vocabulary(staged.path / VOCABULARY_FILE)
             report = json.dumps(asdict(staged.report))
             (staged.path / REPORT_FILE).write_text(report, encoding="utf-8")
+        else:
+            vocabulary = documents_vocabulary(documents)
     finally:
         if worker is not None:
             worker.join()
