@@ -462,3 +462,26 @@ def test_a_theme_override_that_adds_an_event_handler_fails_the_build(content, tm
         "ERROR   -  Error building page 'index.md':",
         f"ERROR   -  index: {unsafe}run `casebook check` to find the content that caused it",
     ]
+
+
+@pytest.mark.parametrize(
+    ("prefix", "refused"),
+    [
+        ("\t" * 16, False),  # 64 columns: the limit itself
+        ("\t" * 16 + " ", True),
+        (" " * 64, False),
+        (" " * 65, True),
+        ("> " * 16, False),  # 16 quote levels
+        (">" * 17, True),
+        (" \t" * 16, False),  # 32 characters, but a tab after a space runs to column 4: 64
+        (" \t" * 16 + " ", True),
+    ],
+)
+def test_nesting_is_refused_exactly_past_its_limits(prefix, refused):
+    from casebook.content.markdown_budget import markdown_budget_problem
+
+    body = f"A first paragraph.\n\n{prefix}- deep\n"
+    problem = markdown_budget_problem(body)
+    assert (problem is not None) == refused
+    if refused:
+        assert problem[0] == 3 and "nested too deeply" in problem[1]

@@ -24,7 +24,9 @@ MAX_INDENT = 64
 MAX_QUOTE_DEPTH = 16
 
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n")
-_INDENT = re.compile(r"^[ \t>]*", re.MULTILINE)
+# Only a prefix of 17 or more characters can pass either limit (a character is at most a
+# tab, 4 columns: 16 make 64), so shorter ones, every ordinary line, are never looked at.
+_INDENT = re.compile(r"^[ \t>]{17,}", re.MULTILINE)
 # Links and tags that close (linear: no class spans the character that opens the next try).
 _CLOSED = re.compile(r"!?\[[^\[\]\n]*\]\([^()\s]*(?:\s+\"[^\"\n]*\")?\)|<[A-Za-z/!][^<>]*>")
 
