@@ -112,6 +112,26 @@ def test_the_static_index_finds_every_word_family(page, family_site):
     assert missed == []
 
 
+def test_a_result_keeps_its_data_after_the_engine_forgets_what_it_returned(page, real_static):
+    """Pagefind's worker drops a result's data when the result object it handed over is
+    garbage-collected; the search page reads later pages of results long after."""
+    page.goto(real_static)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    page.evaluate(
+        """async () => {
+          window.found = await window.casebookSearch("care");
+        }"""
+    )
+    session = page.context.new_cdp_session(page)
+    session.send("HeapProfiler.collectGarbage")
+    page.wait_for_timeout(200)  # the worker hears of the collected objects
+    urls = page.evaluate(
+        """async () => (await Promise.all(window.found.results.slice(0, 12)
+          .map(r => r.data()))).map(d => d && d.url)"""
+    )
+    assert len(urls) == 12 and all(urls)
+
+
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 
 

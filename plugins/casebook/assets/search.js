@@ -153,8 +153,10 @@
       answers.forEach(function (answer, group) {
         if (!answer) return;
         answer.results.forEach(function (result) {
+          /* `result` is held, not only its data function: Pagefind's worker forgets a
+             result's data once the result it returned is garbage-collected */
           results.push({ id: result.id, score: result.score, group: group, hits: 1,
-                         data: result.data });
+                         data: function () { return result.data(); } });
         });
         addCounts(counts, answer.filters);
       });
