@@ -112,6 +112,56 @@ def test_the_static_index_finds_every_word_family(page, family_site):
     assert missed == []
 
 
+def stem_document(slug: str, title: str, body: str) -> SearchDocument:
+    return SearchDocument(
+        key=f"case_studies/{slug}.md",
+        slug=slug,
+        url=f"case_studies/{slug}/",
+        kind="case_study",
+        title=title,
+        summary="",
+        headings="",
+        body=body,
+        facets={},
+    )
+
+
+@pytest.fixture(scope="session")
+def stem_site(site, tmp_path_factory):
+    """A static index where "designation" shares its stem ("design") with a much shorter
+    word, and the page that ranks first holds only the shorter word."""
+    root = tmp_path_factory.mktemp("stems") / "site"
+    shutil.copytree(site["dir"], root)
+    documents = [
+        stem_document("service-design", "Service design", "design " * 5 + "the team met weekly"),
+        stem_document("designation", "Hospice", "the hospice designation came in spring"),
+    ] + [stem_document(f"filler-{n}", f"Filler {n}", "the team met weekly") for n in range(8)]
+    write_bundle(documents, root / "pagefind", documents_vocabulary(documents))
+    with serve_static(root) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["designation", "hospice designation"])
+def test_a_word_is_known_when_the_first_page_holds_a_shorter_word_of_its_stem(
+    page, stem_site, query
+):
+    """Pagefind also matches the longest indexed word a missing word begins with ("in"
+    for "invercylde"); a match on a much shorter word must not count, unless that word
+    is the query word's own stem, as "design" is of "designation"."""
+    page.goto(stem_site)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    found = page.evaluate(
+        """async (q) => {
+          const f = await window.casebookSearch(q);
+          const urls = (await Promise.all(f.results.map(r => r.data()))).map(d => d.url);
+          return {unknown: f.unknown, suggestion: f.suggestion, urls: urls};
+        }""",
+        query,
+    )
+    assert found["unknown"] == [] and found["suggestion"] is None
+    assert "/case_studies/designation/" in found["urls"]
+
+
 def test_a_result_keeps_its_data_after_the_engine_forgets_what_it_returned(page, real_static):
     """Pagefind's worker drops a result's data when the result object it handed over is
     garbage-collected; the search page reads later pages of results long after."""
