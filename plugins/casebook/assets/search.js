@@ -235,6 +235,9 @@
      it): a word a reader has typed is looked up again in every later query, as each key
      press searches. */
   var unknownAnswers = new Map();
+  /* A filter no page matches: Pagefind then ranks no page (a common word's ranking is
+     most of a search's time) and still counts the pages the words match. */
+  var NO_PAGE = { kind: { any: [""] } };
 
   /* `alone`: the word is the whole query, so the whole query's answer is its own search
      and a second search is needed only to confirm a word that looks missing. */
@@ -243,8 +246,8 @@
     var exact = null;
     function stemIndexed() {
       if (!exact) {
-        exact = pagefind.search('"' + word + '"').then(function (found) {
-          return found.results.length > 0;
+        exact = pagefind.search('"' + word + '"', { filters: NO_PAGE }).then(function (found) {
+          return found.unfilteredResultCount > 0;
         });
       }
       return exact;
