@@ -154,31 +154,34 @@
   }
 
   /* One query as Pagefind reads it (every word it knows must match), with case studies
-     and policy pages ahead of the rest unless a kind is asked for. The groups are searched
-     at once, and the data of the first `prefetch` results is fetched as soon as their
-     group is in, while the rest of the query is still being worked out. */
+     and policy pages ahead of the rest unless a kind is asked for. The data of the first
+     `prefetch` results is fetched as soon as the first group is in, while the rest of the
+     query is still being worked out; the other group is then searched (Pagefind's worker
+     does one thing at a time, and the fetches should not wait behind its ranking). */
   function searchOnce(pagefind, text, options, prefetch) {
     var clauses = options.kind ? [{ any: [options.kind] }]
       : [{ any: FIRST_KINDS }, { none: FIRST_KINDS }];
     var wanted = prefetch || 0;
-    return Promise.all(clauses.map(function (clause, group) {
-      return pagefind.search(text, { filters: pagefindFilters(options.filters, clause) })
-        .then(function (answer) {
-          var results = (answer ? answer.results : []).map(function (result) {
-            /* `result` is held, not only its data function: Pagefind's worker forgets
-               a result's data once the result it returned is garbage-collected */
-            return { id: result.id, score: result.score, group: group, hits: 1,
-                     words: result.words, data: once(function () { return result.data(); }) };
-          });
-          return { results: results, filters: answer ? answer.filters : null };
+    function searchGroup(group) {
+      var filters = pagefindFilters(options.filters, clauses[group]);
+      return pagefind.search(text, { filters: filters }).then(function (answer) {
+        var results = (answer ? answer.results : []).map(function (result) {
+          /* `result` is held, not only its data function: Pagefind's worker forgets a
+             result's data once the result it returned is garbage-collected */
+          return { id: result.id, score: result.score, group: group, hits: 1,
+                   words: result.words, data: once(function () { return result.data(); }) };
         });
-    }).map(function (groupAnswer, group) {
-      /* only the first group can start at once: it comes first whatever the others hold */
-      return group ? groupAnswer : groupAnswer.then(function (first) {
-        first.results.slice(0, wanted).forEach(function (result) { result.data(); });
-        return first;
+        return { results: results, filters: answer ? answer.filters : null };
       });
-    })).then(function (answers) {
+    }
+    var first = searchGroup(0).then(function (answer) {
+      answer.results.slice(0, wanted).forEach(function (result) { result.data(); });
+      return answer;
+    });
+    var others = clauses.slice(1).map(function (clause, i) {
+      return wanted ? first.then(function () { return searchGroup(i + 1); }) : searchGroup(i + 1);
+    });
+    return Promise.all([first].concat(others)).then(function (answers) {
       var results = [], counts = {};
       answers.forEach(function (answer) {
         results.push.apply(results, answer.results);
@@ -218,10 +221,11 @@
 
   /* Words the index does not hold. Pagefind leaves such a word out of a query, or
      matches the longest indexed word it starts with ("in" for "invercylde"), rather than
-     find nothing. A word is known when Pagefind's exact search finds its stem; otherwise
-     the words it matched are read from a page, and a match on a much shorter word it
-     begins with does not count. That page is the whole query's first result, whose data
-     the reader's list fetches anyway. A page with every word cannot exist when one is
+     find nothing. A word is known when Pagefind's exact search finds its stem (no page
+     needs fetching); otherwise (a word typed in part, "hosp", or a misspelt one) the
+     words it matched are read from a page, and a match on a much shorter word it begins
+     with does not count. That page is the whole query's first result, whose data the
+     reader's list fetches anyway. A page with every word cannot exist when one is
      missing, and a missing word is left out of the query sent to Pagefind. */
   function unknownWords(pagefind, words, whole, options) {
     return Promise.all(words.map(function (word) {
@@ -239,37 +243,20 @@
      most of a search's time) and still counts the pages the words match. */
   var NO_PAGE = { kind: { any: [""] } };
 
-  /* `alone`: the word is the whole query, so the whole query's answer is its own search
-     and a second search is needed only to confirm a word that looks missing. */
+  /* `alone`: the word is the whole query, whose answer (unless filtered) is the word's. */
   function isUnknown(pagefind, word, alone, whole, options) {
     if (unknownAnswers.has(word)) return unknownAnswers.get(word);
-    var exact = null;
-    function stemIndexed() {
-      if (!exact) {
-        exact = pagefind.search('"' + word + '"', { filters: NO_PAGE }).then(function (found) {
-          return found.unfilteredResultCount > 0;
-        });
-      }
-      return exact;
-    }
     var unfiltered = !options.kind && !Object.keys(pagefindFilters(options.filters)).length;
-    var answer = (alone ? Promise.resolve(false) : stemIndexed()).then(function (indexed) {
-      if (indexed) return false;
-      return Promise.all([alone ? whole : pagefind.search(word), whole]).then(function (pair) {
-        var found = pair[0], first = pair[1].results[0];
-        var onFirst = first && found.results.filter(function (r) { return r.id === first.id; })[0];
-        if (onFirst) return matchesOnlyShorterWords(word, first, onFirst.words);
-        if (found.results.length) {
-          return matchesOnlyShorterWords(word, found.results[0], found.results[0].words);
-        }
-        /* nothing found: missing, unless the filters hid what the word alone finds */
-        if (!alone || unfiltered) return true;
-        return pagefind.search(word).then(function (any) {
-          return !any.results.length ||
-            matchesOnlyShorterWords(word, any.results[0], any.results[0].words);
-        });
-      }).then(function (shorterOnly) {
-        return shorterOnly ? stemIndexed().then(function (found) { return !found; }) : false;
+    var exact = pagefind.search('"' + word + '"', { filters: NO_PAGE });
+    var answer = exact.then(function (stem) {
+      if (stem.unfilteredResultCount > 0) return false;
+      var own = alone && unfiltered ? whole : pagefind.search(word);
+      return Promise.all([own, whole]).then(function (pair) {
+        var found = pair[0].results, first = pair[1].results[0];
+        if (!found.length) return true;
+        var onFirst = first && found.filter(function (r) { return r.id === first.id; })[0];
+        return onFirst ? matchesOnlyShorterWords(word, first, onFirst.words)
+          : matchesOnlyShorterWords(word, found[0], found[0].words);
       });
     });
     unknownAnswers.set(word, answer);
