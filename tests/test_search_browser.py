@@ -129,12 +129,14 @@ def stem_document(slug: str, title: str, body: str) -> SearchDocument:
 @pytest.fixture(scope="session")
 def stem_site(site, tmp_path_factory):
     """A static index where "designation" shares its stem ("design") with a much shorter
-    word, and the page that ranks first holds only the shorter word."""
+    word, and the page that ranks first holds only the shorter word; and where a misspelt
+    "accountability" falls back to the stem "account"."""
     root = tmp_path_factory.mktemp("stems") / "site"
     shutil.copytree(site["dir"], root)
     documents = [
         stem_document("service-design", "Service design", "design " * 5 + "the team met weekly"),
         stem_document("designation", "Hospice", "the hospice designation came in spring"),
+        stem_document("accounts", "Board", "accountability for the accounts"),
     ] + [stem_document(f"filler-{n}", f"Filler {n}", "the team met weekly") for n in range(8)]
     write_bundle(documents, root / "pagefind", documents_vocabulary(documents))
     with serve_static(root) as url:
@@ -160,6 +162,21 @@ def test_a_word_is_known_when_the_first_page_holds_a_shorter_word_of_its_stem(
     )
     assert found["unknown"] == [] and found["suggestion"] is None
     assert "/case_studies/designation/" in found["urls"]
+
+
+def test_a_misspelt_word_is_offered_its_correction_not_pages_of_its_stem(page, stem_site):
+    """Pagefind answers "accountjbility" with the pages of its longest indexed prefix, the
+    stem "account" (pages with "accountability", "accounts"); the reader is offered the
+    correction instead, as `casebook search` offers it."""
+    page.goto(stem_site)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    found = page.evaluate(
+        """async () => {
+          const f = await window.casebookSearch("accountjbility");
+          return {total: f.total, unknown: f.unknown, suggestion: f.suggestion};
+        }"""
+    )
+    assert found == {"total": 0, "unknown": ["accountjbility"], "suggestion": "accountability"}
 
 
 def test_a_result_keeps_its_data_after_the_engine_forgets_what_it_returned(page, real_static):

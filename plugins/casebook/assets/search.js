@@ -264,8 +264,11 @@
     return answer;
   }
 
-  /* Whether the words at `locations` in `result`'s page (where the word matched) are all
-     much shorter words it begins with. */
+  /* Whether the words at `locations` in `result`'s page (where the word matched) all
+     share no more than a much shorter start with it: "in" for "invercylde", and for
+     "accountjbility" both "account" and "accountability" (Pagefind's longest indexed
+     prefix is the stem "account"), so the misspelt word is offered its correction, as
+     `casebook search` offers it. */
   function matchesOnlyShorterWords(word, result, locations) {
     return result.data().then(function (data) {
       var text = (data.content || "").split(/\s+/);
@@ -274,9 +277,15 @@
       }).filter(Boolean);
       if (!matched.length) return false;
       return !matched.some(function (found) {
-        return !(word.indexOf(found) === 0 && word.length - found.length > 3);
+        return word.length - sharedStart(word, found) <= 3;
       });
     });
+  }
+
+  function sharedStart(a, b) {
+    var n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
   }
 
   function casebookSearch(query, options) {
