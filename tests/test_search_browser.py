@@ -179,6 +179,31 @@ def test_a_misspelt_word_is_offered_its_correction_not_pages_of_its_stem(page, s
     assert found == {"total": 0, "unknown": ["accountjbility"], "suggestion": "accountability"}
 
 
+@pytest.mark.parametrize(
+    ("query", "shown", "fetched"),
+    [("collaborative leadership", 8, 8), ("care", 8, 8), ("accountjbility", 0, 1)],
+)
+def test_a_header_query_fetches_the_pages_it_shows_and_no_others(
+    page, real_static, query, shown, fetched
+):
+    """Each result's data is a file (its Pagefind fragment): a query fetches those of the
+    eight results the header shows, during the search, and no page only to check a word;
+    a misspelt word is checked on one page, and its query's results are not fetched."""
+    page.goto(real_static)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if "/fragment/" in r.url else None)
+    listed = page.evaluate(
+        """async (q) => {
+          const f = await window.casebookSearch(q);
+          return (await Promise.all(f.results.slice(0, 8).map(r => r.data()))).length;
+        }""",
+        query,
+    )
+    page.wait_for_timeout(300)  # a request still to come would be counted
+    assert (listed, len(fragments)) == (shown, fetched)
+
+
 def test_a_result_keeps_its_data_after_the_engine_forgets_what_it_returned(page, real_static):
     """Pagefind's worker drops a result's data when the result object it handed over is
     garbage-collected; the search page reads later pages of results long after."""

@@ -157,8 +157,10 @@
      and policy pages ahead of the rest unless a kind is asked for. The data of the first
      `prefetch` results is fetched as soon as the first group is in, while the rest of the
      query is still being worked out; the other group is then searched (Pagefind's worker
-     does one thing at a time, and the fetches should not wait behind its ranking). */
-  function searchOnce(pagefind, text, options, prefetch) {
+     does one thing at a time, and the fetches should not wait behind its ranking).
+     `worthIt(first)`, given the first group's answer to come, says whether the data is
+     worth fetching (not when a word is missing: the query then changes). */
+  function searchOnce(pagefind, text, options, prefetch, worthIt) {
     var clauses = options.kind ? [{ any: [options.kind] }]
       : [{ any: FIRST_KINDS }, { none: FIRST_KINDS }];
     var wanted = prefetch || 0;
@@ -174,12 +176,16 @@
         return { results: results, filters: answer ? answer.filters : null };
       });
     }
-    var first = searchGroup(0).then(function (answer) {
-      answer.results.slice(0, wanted).forEach(function (result) { result.data(); });
-      return answer;
-    });
+    var first = searchGroup(0);
+    var worth = worthIt ? worthIt(first) : true;
+    var fetching = !wanted ? null : Promise.all([first, worth])
+      .then(function (pair) {
+        if (!pair[1]) wanted = 0;
+        pair[0].results.slice(0, wanted).forEach(function (result) { result.data(); });
+      });
     var others = clauses.slice(1).map(function (clause, i) {
-      return wanted ? first.then(function () { return searchGroup(i + 1); }) : searchGroup(i + 1);
+      return fetching ? fetching.then(function () { return searchGroup(i + 1); })
+        : searchGroup(i + 1);
     });
     return Promise.all([first].concat(others)).then(function (answers) {
       var results = [], counts = {};
@@ -227,9 +233,9 @@
      with does not count. That page is the whole query's first result, whose data the
      reader's list fetches anyway. A page with every word cannot exist when one is
      missing, and a missing word is left out of the query sent to Pagefind. */
-  function unknownWords(pagefind, words, whole, options) {
+  function unknownWords(pagefind, words, first) {
     return Promise.all(words.map(function (word) {
-      return isUnknown(pagefind, word, words.length === 1, whole, options);
+      return isUnknown(pagefind, word, words.length === 1, first);
     })).then(function (missing) {
       return words.filter(function (word, i) { return missing[i]; });
     });
@@ -243,20 +249,23 @@
      most of a search's time) and still counts the pages the words match. */
   var NO_PAGE = { kind: { any: [""] } };
 
-  /* `alone`: the word is the whole query, whose answer (unless filtered) is the word's. */
-  function isUnknown(pagefind, word, alone, whole, options) {
+  /* `first`: the whole query's first group; `alone`: the word is the whole query, so
+     where its first page matched the word is known without a search of its own. */
+  function isUnknown(pagefind, word, alone, first) {
     if (unknownAnswers.has(word)) return unknownAnswers.get(word);
-    var unfiltered = !options.kind && !Object.keys(pagefindFilters(options.filters)).length;
     var exact = pagefind.search('"' + word + '"', { filters: NO_PAGE });
     var answer = exact.then(function (stem) {
       if (stem.unfilteredResultCount > 0) return false;
-      var own = alone && unfiltered ? whole : pagefind.search(word);
-      return Promise.all([own, whole]).then(function (pair) {
-        var found = pair[0].results, first = pair[1].results[0];
-        if (!found.length) return true;
-        var onFirst = first && found.filter(function (r) { return r.id === first.id; })[0];
-        return onFirst ? matchesOnlyShorterWords(word, first, onFirst.words)
-          : matchesOnlyShorterWords(word, found[0], found[0].words);
+      return first.then(function (group) {
+        var page = group.results[0];
+        if (alone && page) return matchesOnlyShorterWords(word, page, page.words);
+        return pagefind.search(word).then(function (own) {
+          var found = own.results;
+          if (!found.length) return true;
+          var onPage = page && found.filter(function (r) { return r.id === page.id; })[0];
+          return onPage ? matchesOnlyShorterWords(word, page, onPage.words)
+            : matchesOnlyShorterWords(word, found[0], found[0].words);
+        });
       });
     });
     unknownAnswers.set(word, answer);
@@ -304,8 +313,12 @@
       return Promise.resolve(options.counts ? filtersLoaded : null).then(function () {
         /* Usually every word is known: the whole query is searched meanwhile, and its
            answer used as it is unless a word turns out to be missing. */
-        var whole = searchOnce(pagefind, words.join(" "), options, prefetch);
-        return Promise.all([unknownWords(pagefind, words, whole, options), whole]);
+        var unknown = null;
+        var whole = searchOnce(pagefind, words.join(" "), options, prefetch, function (first) {
+          unknown = unknownWords(pagefind, words, first);
+          return unknown.then(function (missing) { return !missing.length; });
+        });
+        return Promise.all([unknown, whole]);
       }).then(function (pair) {
         var unknown = pair[0];
         var known = words.filter(function (word) { return unknown.indexOf(word) === -1; });
