@@ -13,6 +13,7 @@ import random
 import statistics
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 from browser_filter import ARGS, ROOT, serve  # noqa: F401 - one static server for both
 from playwright.sync_api import sync_playwright
@@ -28,8 +29,9 @@ QUERY = """async (text) => {
 }"""
 
 
-def measure(count: int, queries: int = 60) -> dict[str, float]:
-    site = ROOT / "build" / "bench" / str(count) / "site-casebook"
+def measure(count: int, queries: int = 60, site: Path | None = None) -> dict[str, float]:
+    """`site`: another build of the N=`count` library (to set two versions side by side)."""
+    site = site or ROOT / "build" / "bench" / str(count) / "site-casebook"
     if not (site / "pagefind" / "pagefind.js").is_file():
         raise SystemExit(f"no site at {site}: run `python benchmarks/run.py --sizes {count}`")
     rng = random.Random(11)
@@ -43,7 +45,11 @@ def measure(count: int, queries: int = 60) -> dict[str, float]:
 
         def count_bytes(request) -> None:
             if "/pagefind/" in request.url:
-                searched.append((request.url, request.sizes()["responseBodySize"]))
+                size = request.sizes()["responseBodySize"]
+                if not size:  # Chromium gives no body size for a worker's own script
+                    path = site / urlparse(request.url).path.lstrip("/")
+                    size = len(gzip.compress(path.read_bytes()))
+                searched.append((request.url, size))
 
         page.on("requestfinished", count_bytes)
         # the page has loaded search.js already: count it as part of the first query

@@ -112,6 +112,118 @@ def test_the_static_index_finds_every_word_family(page, family_site):
     assert missed == []
 
 
+def stem_document(slug: str, title: str, body: str) -> SearchDocument:
+    return SearchDocument(
+        key=f"case_studies/{slug}.md",
+        slug=slug,
+        url=f"case_studies/{slug}/",
+        kind="case_study",
+        title=title,
+        summary="",
+        headings="",
+        body=body,
+        facets={},
+    )
+
+
+@pytest.fixture(scope="session")
+def stem_site(site, tmp_path_factory):
+    """A static index where "designation" shares its stem ("design") with a much shorter
+    word, and the page that ranks first holds only the shorter word; and where a misspelt
+    "accountability" falls back to the stem "account"."""
+    root = tmp_path_factory.mktemp("stems") / "site"
+    shutil.copytree(site["dir"], root)
+    documents = [
+        stem_document("service-design", "Service design", "design " * 5 + "the team met weekly"),
+        stem_document("designation", "Hospice", "the hospice designation came in spring"),
+        stem_document("accounts", "Board", "accountability for the accounts"),
+    ] + [stem_document(f"filler-{n}", f"Filler {n}", "the team met weekly") for n in range(8)]
+    write_bundle(documents, root / "pagefind", documents_vocabulary(documents))
+    with serve_static(root) as url:
+        yield url
+
+
+@pytest.mark.parametrize("query", ["designation", "hospice designation"])
+def test_a_word_is_known_when_the_first_page_holds_a_shorter_word_of_its_stem(
+    page, stem_site, query
+):
+    """Pagefind also matches the longest indexed word a missing word begins with ("in"
+    for "invercylde"); a match on a much shorter word must not count, unless that word
+    is the query word's own stem, as "design" is of "designation"."""
+    page.goto(stem_site)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    found = page.evaluate(
+        """async (q) => {
+          const f = await window.casebookSearch(q);
+          const urls = (await Promise.all(f.results.map(r => r.data()))).map(d => d.url);
+          return {unknown: f.unknown, suggestion: f.suggestion, urls: urls};
+        }""",
+        query,
+    )
+    assert found["unknown"] == [] and found["suggestion"] is None
+    assert "/case_studies/designation/" in found["urls"]
+
+
+def test_a_misspelt_word_is_offered_its_correction_not_pages_of_its_stem(page, stem_site):
+    """Pagefind answers "accountjbility" with the pages of its longest indexed prefix, the
+    stem "account" (pages with "accountability", "accounts"); the reader is offered the
+    correction instead, as `casebook search` offers it."""
+    page.goto(stem_site)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    found = page.evaluate(
+        """async () => {
+          const f = await window.casebookSearch("accountjbility");
+          return {total: f.total, unknown: f.unknown, suggestion: f.suggestion};
+        }"""
+    )
+    assert found == {"total": 0, "unknown": ["accountjbility"], "suggestion": "accountability"}
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "fetched"),
+    [("collaborative leadership", 8, 8), ("care", 8, 8), ("accountjbility", 0, 1)],
+)
+def test_a_header_query_fetches_the_pages_it_shows_and_no_others(
+    page, real_static, query, shown, fetched
+):
+    """Each result's data is a file (its Pagefind fragment): a query fetches those of the
+    eight results the header shows, during the search, and no page only to check a word;
+    a misspelt word is checked on one page, and its query's results are not fetched."""
+    page.goto(real_static)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    fragments: list[str] = []
+    page.on("request", lambda r: fragments.append(r.url) if "/fragment/" in r.url else None)
+    listed = page.evaluate(
+        """async (q) => {
+          const f = await window.casebookSearch(q);
+          return (await Promise.all(f.results.slice(0, 8).map(r => r.data()))).length;
+        }""",
+        query,
+    )
+    page.wait_for_timeout(300)  # a request still to come would be counted
+    assert (listed, len(fragments)) == (shown, fetched)
+
+
+def test_a_result_keeps_its_data_after_the_engine_forgets_what_it_returned(page, real_static):
+    """Pagefind's worker drops a result's data when the result object it handed over is
+    garbage-collected; the search page reads later pages of results long after."""
+    page.goto(real_static)
+    wait_until(page, "typeof window.casebookSearch === 'function'")
+    page.evaluate(
+        """async () => {
+          window.found = await window.casebookSearch("care");
+        }"""
+    )
+    session = page.context.new_cdp_session(page)
+    session.send("HeapProfiler.collectGarbage")
+    page.wait_for_timeout(200)  # the worker hears of the collected objects
+    urls = page.evaluate(
+        """async () => (await Promise.all(window.found.results.slice(0, 12)
+          .map(r => r.data()))).map(d => d && d.url)"""
+    )
+    assert len(urls) == 12 and all(urls)
+
+
 HOSTILE = '<img src=x onerror="window.pwned=1">'
 
 

@@ -7,10 +7,12 @@
  * query finds few pages, the library's vocabulary (fetched only then) offers the closest
  * known words, by the same rule as `casebook search` (search/vocabulary.py).
  *
- * For other scripts: window.casebookSearch(query, {kind, filters, allWords, counts})
- * resolves to {slugs, total, anyWord, suggestion, results, filters}; with counts: true,
- * `filters` counts the results by facet value and `slugs` names every matching case
- * study; allWords: no any-word fallback (a filter wants exact matches).
+ * For other scripts: window.casebookSearch(query, {kind, filters, allWords, counts,
+ * prefetch}) resolves to {slugs, total, anyWord, suggestion, results, filters}; with
+ * counts: true, `filters` counts the results by facet value and `slugs` names every
+ * matching case study; allWords: no any-word fallback (a filter wants exact matches);
+ * prefetch: how many of the first results' data() to start fetching during the search
+ * (by default the header's eight, or none with counts: the catalogue reads no data).
  *
  * CSP: needs script-src 'self' 'wasm-unsafe-eval' (Pagefind's WebAssembly) and
  * connect-src 'self' (its index files); worker-src 'self' where Pagefind uses a worker.
@@ -26,6 +28,7 @@
                       term: "Index" };
   var FEW_RESULTS = 3; /* as vocabulary.FEW_RESULTS */
   var MIN_LENGTH = 3; /* as vocabulary.MIN_LENGTH */
+  var HEADER_LIMIT = 8; /* results the header lists */
   var enginePromise = null;
   var filtersLoaded = null;
   var vocabularyPromise = null;
@@ -137,27 +140,60 @@
     return total;
   }
 
+  /* A result's data (its fragment: URL, title, text for the excerpt) is fetched once,
+     however often it is asked for: the word check and the reader's list share it. */
+  function once(load) {
+    var loaded = null;
+    return function () {
+      if (!loaded) {
+        loaded = load();
+        loaded.catch(function () { loaded = null; });
+      }
+      return loaded;
+    };
+  }
+
   /* One query as Pagefind reads it (every word it knows must match), with case studies
-     and policy pages ahead of the rest unless a kind is asked for. */
-  function searchOnce(pagefind, text, options) {
+     and policy pages ahead of the rest unless a kind is asked for. The data of the first
+     `prefetch` results is fetched as soon as the first group is in, while the rest of the
+     query is still being worked out; the other group is then searched (Pagefind's worker
+     does one thing at a time, and the fetches should not wait behind its ranking).
+     `worthIt(first)`, given the first group's answer to come, says whether the data is
+     worth fetching (not when a word is missing: the query then changes). */
+  function searchOnce(pagefind, text, options, prefetch, worthIt) {
     var clauses = options.kind ? [{ any: [options.kind] }]
       : [{ any: FIRST_KINDS }, { none: FIRST_KINDS }];
-    /* One after the other: Pagefind's searches share its loaded state. */
-    var answers = [];
-    return clauses.reduce(function (chain, clause) {
-      return chain.then(function () {
-        return pagefind.search(text, { filters: pagefindFilters(options.filters, clause) });
-      }).then(function (answer) { answers.push(answer); });
-    }, Promise.resolve()).then(function () {
-      var results = [], counts = {};
-      answers.forEach(function (answer, group) {
-        if (!answer) return;
-        answer.results.forEach(function (result) {
-          results.push({ id: result.id, score: result.score, group: group, hits: 1,
-                         data: result.data });
+    var wanted = prefetch || 0;
+    function searchGroup(group) {
+      var filters = pagefindFilters(options.filters, clauses[group]);
+      return pagefind.search(text, { filters: filters }).then(function (answer) {
+        var results = (answer ? answer.results : []).map(function (result) {
+          /* `result` is held, not only its data function: Pagefind's worker forgets a
+             result's data once the result it returned is garbage-collected */
+          return { id: result.id, score: result.score, group: group, hits: 1,
+                   words: result.words, data: once(function () { return result.data(); }) };
         });
+        return { results: results, filters: answer ? answer.filters : null };
+      });
+    }
+    var first = searchGroup(0);
+    var worth = worthIt ? worthIt(first) : true;
+    var fetching = !wanted ? null : Promise.all([first, worth])
+      .then(function (pair) {
+        if (!pair[1]) wanted = 0;
+        pair[0].results.slice(0, wanted).forEach(function (result) { result.data(); });
+      });
+    var others = clauses.slice(1).map(function (clause, i) {
+      return fetching ? fetching.then(function () { return searchGroup(i + 1); })
+        : searchGroup(i + 1);
+    });
+    return Promise.all([first].concat(others)).then(function (answers) {
+      var results = [], counts = {};
+      answers.forEach(function (answer) {
+        results.push.apply(results, answer.results);
         addCounts(counts, answer.filters);
       });
+      results.slice(0, wanted).forEach(function (result) { result.data(); });
       return { results: results, filters: counts, slugs: slugsOf(counts) };
     });
   }
@@ -191,12 +227,15 @@
 
   /* Words the index does not hold. Pagefind leaves such a word out of a query, or
      matches the longest indexed word it starts with ("in" for "invercylde"), rather than
-     find nothing; so each word is looked up alone, and a match on a much shorter word it
-     begins with does not count. A page with every word cannot exist when one is missing,
-     and a missing word is left out of the query sent to Pagefind. */
-  function unknownWords(pagefind, words) {
+     find nothing. A word is known when Pagefind's exact search finds its stem (no page
+     needs fetching); otherwise (a word typed in part, "hosp", or a misspelt one) the
+     words it matched are read from a page, and a match on a much shorter word it begins
+     with does not count. That page is the whole query's first result, whose data the
+     reader's list fetches anyway. A page with every word cannot exist when one is
+     missing, and a missing word is left out of the query sent to Pagefind. */
+  function unknownWords(pagefind, words, first) {
     return Promise.all(words.map(function (word) {
-      return isUnknown(pagefind, word);
+      return isUnknown(pagefind, word, words.length === 1, first);
     })).then(function (missing) {
       return words.filter(function (word, i) { return missing[i]; });
     });
@@ -204,28 +243,58 @@
 
   /* The answer for each word, kept for the page's life (the index does not change under
      it): a word a reader has typed is looked up again in every later query, as each key
-     press searches; each look-up is a search and a fragment fetched. */
+     press searches. */
   var unknownAnswers = new Map();
+  /* A filter no page matches: Pagefind then ranks no page (a common word's ranking is
+     most of a search's time) and still counts the pages the words match. */
+  var NO_PAGE = { kind: { any: [""] } };
 
-  function isUnknown(pagefind, word) {
+  /* `first`: the whole query's first group; `alone`: the word is the whole query, so
+     where its first page matched the word is known without a search of its own. */
+  function isUnknown(pagefind, word, alone, first) {
     if (unknownAnswers.has(word)) return unknownAnswers.get(word);
-    var answer = pagefind.search(word).then(function (found) {
-      if (!found.results.length) return true;
-      return found.results[0].data().then(function (data) {
-        /* the words it matched, by their positions in the page's text */
-        var text = (data.content || "").split(/\s+/);
-        var matched = (data.locations || []).map(function (at) {
-          return (queryWords(text[at] || "")[0] || "");
-        }).filter(Boolean);
-        if (!matched.length) return false;
-        return !matched.some(function (found) {
-          return !(word.indexOf(found) === 0 && word.length - found.length > 3);
+    var exact = pagefind.search('"' + word + '"', { filters: NO_PAGE });
+    var answer = exact.then(function (stem) {
+      if (stem.unfilteredResultCount > 0) return false;
+      return first.then(function (group) {
+        var page = group.results[0];
+        if (alone && page) return matchesOnlyShorterWords(word, page, page.words);
+        return pagefind.search(word).then(function (own) {
+          var found = own.results;
+          if (!found.length) return true;
+          var onPage = page && found.filter(function (r) { return r.id === page.id; })[0];
+          return onPage ? matchesOnlyShorterWords(word, page, onPage.words)
+            : matchesOnlyShorterWords(word, found[0], found[0].words);
         });
       });
     });
     unknownAnswers.set(word, answer);
     answer.catch(function () { unknownAnswers.delete(word); });
     return answer;
+  }
+
+  /* Whether the words at `locations` in `result`'s page (where the word matched) all
+     share no more than a much shorter start with it: "in" for "invercylde", and for
+     "accountjbility" both "account" and "accountability" (Pagefind's longest indexed
+     prefix is the stem "account"), so the misspelt word is offered its correction, as
+     `casebook search` offers it. */
+  function matchesOnlyShorterWords(word, result, locations) {
+    return result.data().then(function (data) {
+      var text = (data.content || "").split(/\s+/);
+      var matched = (locations || []).map(function (at) {
+        return (queryWords(text[at] || "")[0] || "");
+      }).filter(Boolean);
+      if (!matched.length) return false;
+      return !matched.some(function (found) {
+        return word.length - sharedStart(word, found) <= 3;
+      });
+    });
+  }
+
+  function sharedStart(a, b) {
+    var n = 0;
+    while (n < a.length && n < b.length && a[n] === b[n]) n++;
+    return n;
   }
 
   function casebookSearch(query, options) {
@@ -235,6 +304,8 @@
     var empty = { query: text, results: [], total: 0, slugs: [], anyWord: false,
                   suggestion: null, filters: {}, unknown: [] };
     if (!text || !words.length) return Promise.resolve(empty);
+    var prefetch = options.prefetch !== undefined ? options.prefetch
+      : (options.counts ? 0 : HEADER_LIMIT);
     return engine().then(function (pagefind) {
       /* A search counts only the filters whose values are loaded; the header needs no
          counts, so only the search page and the catalogue load them all. */
@@ -242,13 +313,17 @@
       return Promise.resolve(options.counts ? filtersLoaded : null).then(function () {
         /* Usually every word is known: the whole query is searched meanwhile, and its
            answer used as it is unless a word turns out to be missing. */
-        var whole = searchOnce(pagefind, words.join(" "), options);
-        return Promise.all([unknownWords(pagefind, words), whole]);
+        var unknown = null;
+        var whole = searchOnce(pagefind, words.join(" "), options, prefetch, function (first) {
+          unknown = unknownWords(pagefind, words, first);
+          return unknown.then(function (missing) { return !missing.length; });
+        });
+        return Promise.all([unknown, whole]);
       }).then(function (pair) {
         var unknown = pair[0];
         var known = words.filter(function (word) { return unknown.indexOf(word) === -1; });
         if (!known.length || (unknown.length && options.allWords)) return [empty, false, unknown];
-        var asked = unknown.length ? searchOnce(pagefind, known.join(" "), options)
+        var asked = unknown.length ? searchOnce(pagefind, known.join(" "), options, prefetch)
           : Promise.resolve(pair[1]);
         return asked.then(function (all) {
           if (!unknown.length && all.results.length) return [all, false, unknown];
@@ -356,8 +431,6 @@
   }
 
   /* -- the header dialog --------------------------------------------------------------- */
-
-  var HEADER_LIMIT = 8;
 
   function startHeader() {
     var dialog = document.getElementById("cb-header-search");
@@ -569,7 +642,8 @@
         return Promise.resolve();
       }
       status.textContent = "Searching\u2026";
-      return casebookSearch(state.q, { filters: state.filters, counts: true }).then(function (found) {
+      var options = { filters: state.filters, counts: true, prefetch: PAGE_SIZE };
+      return casebookSearch(state.q, options).then(function (found) {
         if (ticket !== latest) return null;
         shown = found.results;
         shownCount = 0;
