@@ -111,6 +111,48 @@ STATUS = {
 }
 
 
+# Written at the mirror's root (never into the project): mutmut maps each test to the
+# functions it calls, but a call made while a module- or session-scoped fixture is set up
+# counts only for the first test that asked for the fixture. The other tests using it then
+# never faced those functions' mutants: test_search.py's hit and snippet tests, which read
+# an index built once per module, never ran against build_schema's mutants, which they
+# kill. This credits a shared fixture's calls to every test that uses it.
+FIXTURE_CALLS = '''"""Shared fixtures' calls in mutmut's test map (see tests/mutate.py)."""
+
+import pytest
+from mutmut.mutation.trampoline import get_mutant_under_test
+
+_calls_by_fixture = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if get_mutant_under_test() != "stats" or fixturedef.scope == "function":
+        yield
+        return
+    from mutmut.state import state
+
+    before, state()._stats = state()._stats, set()
+    try:
+        yield
+    finally:
+        calls, state()._stats = state()._stats, before
+        _calls_by_fixture[fixturedef] = calls
+        before |= calls
+
+
+@pytest.hookimpl(tryfirst=True)  # before mutmut's own teardown hook reads and clears them
+def pytest_runtest_teardown(item):
+    if not _calls_by_fixture:
+        return
+    from mutmut.state import state
+
+    for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
+        for fixturedef in fixturedefs:
+            state()._stats |= _calls_by_fixture.get(fixturedef, set())
+'''
+
+
 def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
     """A copy of the project in which the package sits at src/casebook."""
     keep = place / "mutants"
@@ -145,6 +187,7 @@ def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
             shutil.copytree(source, place / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
             shutil.copy2(source, place / name)
+    (place / "conftest.py").write_text(FIXTURE_CALLS, encoding="utf-8")
     if (ROOT / "node_modules").exists():
         (place / "node_modules").symlink_to(ROOT / "node_modules")
     project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -160,7 +203,7 @@ def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
         # turned slow set-up into "timeout" verdicts, which count as kills.
         "timeout_constant = 10",
         # mutmut runs the tests from its own copy, which needs the files they read.
-        "also_copy = [" + ", ".join(f'"{name}"' for name in COPIED) + "]",
+        "also_copy = [" + ", ".join(f'"{name}"' for name in (*COPIED, "conftest.py")) + "]",
         "",
     ]
     (place / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
