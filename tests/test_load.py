@@ -333,3 +333,34 @@ def test_problems_name_the_file_and_windows_line_endings_leave_the_body(tmp_path
 def test_an_index_page_deeper_in_the_case_study_folder_is_a_page():
     assert document_kind("case_studies/sub/index.md") == "page"
     assert document_kind("policy/sub/README.md") == "page"
+
+
+ALIAS_REFUSED = (
+    "YAML anchors and aliases (&name, *name) are not allowed here; write each value out in full"
+)
+
+
+def test_an_alias_is_refused_with_the_fix_in_the_message(tmp_path):
+    assert only_problem(tmp_path, "title: &t x\nsummary: *t\n") == (2, 0, ALIAS_REFUSED)
+
+
+def test_an_anchored_key_used_again_as_a_key_is_an_alias_not_a_duplicate():
+    from casebook.content.yaml_source import parse_yaml
+
+    # the repeated key is the anchored key itself: refused as an alias, on the anchor's line
+    parsed = parse_yaml("x: 0\n&k a: 1\n*k : 2\n", first_line=10)
+    assert (parsed.error, parsed.error_line) == (ALIAS_REFUSED, 11)
+
+
+def test_keys_after_a_complex_key_are_still_checked():
+    from casebook.content.yaml_source import parse_yaml
+
+    # A list as a key cannot be built (its own error), but an alias or a key written twice
+    # after it is what the contributor is told first, on its line.
+    parsed = parse_yaml("? [a]\n: b\nc: &x 1\nd: *x\n", first_line=2)
+    assert (parsed.error, parsed.error_line) == (ALIAS_REFUSED, 4)
+    parsed = parse_yaml("? [a]\n: b\ntitle: x\ntitle: y\n", first_line=2)
+    assert (parsed.error, parsed.error_line) == (
+        "'title' is written twice (first on line 4); keep one",
+        5,
+    )

@@ -858,3 +858,17 @@ def test_three_hundred_words_are_enough_and_indented_headings_are_not_prose(cont
         "the body has 299 words; a case study needs at least 300 to say what was done, how "
         "and what changed"
     )
+
+
+def test_a_repeated_title_with_accents_is_quoted_as_written(content):
+    # Only a lookalike is spelled out with escapes (the reader cannot see the difference);
+    # the same title written twice is shown as the contributor wrote it.
+    title = "Cùram Còmhla in Tìr Chonaill"
+    files = {
+        f"case_studies/{name}.md": VALID_CASE.replace("Delta Project", title)
+        for name in ("curam-one", "curam-two")
+    }
+    assert [line for line in report(content, files) if "warning" not in line] == [
+        f"case_studies/curam-two.md:2: title '{title}' is already used by "
+        "case_studies/curam-one.md; titles must be unique",
+    ]
