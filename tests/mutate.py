@@ -48,6 +48,7 @@ UNIT_TESTS = (
     "tests/test_taxonomy.py",
     "tests/test_open_data.py",
     "tests/test_search.py",
+    "tests/test_whoosh_index.py",
     "tests/test_api.py",
     "tests/test_generate.py",
     "tests/test_background.py",
