@@ -872,3 +872,12 @@ def test_a_repeated_title_with_accents_is_quoted_as_written(content):
         f"case_studies/curam-two.md:2: title '{title}' is already used by "
         "case_studies/curam-one.md; titles must be unique",
     ]
+
+
+def test_words_between_two_comments_are_counted(content):
+    # each comment ends at its own '-->', not at the last one in the body
+    found = report(content, {"case_studies/bare.md": "I <!-- a --> did <!-- b --> it.\n"})
+    assert [line for line in found if "words;" in line] == [
+        "case_studies/bare.md:1: warning: the body has 3 words; a case study needs at least "
+        "300 to say what was done, how and what changed"
+    ]
