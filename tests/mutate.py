@@ -18,6 +18,7 @@ content tests, the rest in build/mutation/core with every unit test.
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -107,6 +108,9 @@ STATUS = {
     24: "timeout",
     152: "timeout",
     -24: "timeout",
+    # SIGKILL: the hard limit of a looping mutant's CPU time, or the kernel's OOM killer
+    # (validate's _without_comments with `start = None` grew to 13.5 GB, 2026-11-26)
+    -9: "timeout",
     -11: "segfault",
     37: "caught by type check",
 }
@@ -249,12 +253,24 @@ def verdicts(place: Path, modules: list[str]) -> dict[str, int | None]:
     return found
 
 
+# Memory for each process of a run (mutmut and every mutant's tests). A mutant that loops
+# while appending took 13.5 GB of a machine five developers share before the kernel's OOM
+# killer ended it; over this limit it gets MemoryError, which fails its tests.
+MEMORY_LIMIT = 4 << 30
+
+
+def limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
 def run_mutmut(place: Path, modules: list[str], tests: tuple[str, ...]) -> int:
     """mutmut over `modules` in its own mirror; its output goes to mutmut.log there."""
     mirror(place, modules, tests)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
     with open(place / "mutmut.log", "w", encoding="utf-8") as log:
-        run = subprocess.run(command, cwd=place, stdout=log, stderr=subprocess.STDOUT)
+        run = subprocess.run(
+            command, cwd=place, stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_memory
+        )
     # mutmut exits 1 for every failure (stats, clean run, a crash) and stops there, so
     # only 0 means each mutant was tried.
     if run.returncode != 0:
