@@ -881,3 +881,36 @@ def test_words_between_two_comments_are_counted(content):
         "case_studies/bare.md:1: warning: the body has 3 words; a case study needs at least "
         "300 to say what was done, how and what changed"
     ]
+
+
+MORE_LINKS = """\
+---
+title: More links
+---
+
+  ```
+  [in an indented fence](nowhere.md)
+  ```
+~~~
+[in a tilde fence](nowhere.md)
+~~~
+[site](https://example.org) then [broken](gone-one.md)
+[image](pic.png) then [broken](gone-two.md)
+[protocol-relative](//example.org/x.md) [mail](mailto:office@gov.md)
+[from the root](/case_studies/alpha-network.md)
+"""
+
+
+def test_every_link_on_a_line_is_checked_and_fences_and_other_sites_are_not(content):
+    files = {
+        "case_studies/more-links.md": MORE_LINKS,
+        # unreadable front matter is the one problem: the body is not read for links
+        "case_studies/unreadable.md": "---\ntitle: [x\n---\n\n[broken](nowhere.md)\n",
+    }
+    found = [line for line in report(content, files) if "broken link" in line]
+    assert [line.split(" (did you mean")[0] for line in found] == [
+        "case_studies/more-links.md:11: broken link to 'gone-one.md': no page "
+        "content/case_studies/gone-one.md",
+        "case_studies/more-links.md:12: broken link to 'gone-two.md': no page "
+        "content/case_studies/gone-two.md",
+    ]
