@@ -364,3 +364,17 @@ def test_keys_after_a_complex_key_are_still_checked():
         "'title' is written twice (first on line 4); keep one",
         5,
     )
+
+
+def test_a_control_character_is_named_on_its_line_without_a_yaml_traceback(tmp_path):
+    # PyYAML's reader refuses it before parsing, with no mark: the old message ran over
+    # two lines, gave the offset in the text and named the front matter's first line
+    assert only_problem(tmp_path, "title: x\nsummary: a\x07b\n") == (
+        3,
+        11,
+        "the character U+0007 is not allowed in YAML; delete it (retype the text if you pasted it)",
+    )
+    from casebook.content.yaml_source import parse_yaml
+
+    parsed = parse_yaml("a: caf\u00e9\nb: x\x1b\n", first_line=5)  # after a 2-byte é
+    assert (parsed.error_line, parsed.error_column) == (6, 5)
