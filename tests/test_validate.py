@@ -914,3 +914,12 @@ def test_every_link_on_a_line_is_checked_and_fences_and_other_sites_are_not(cont
         "case_studies/more-links.md:12: broken link to 'gone-two.md': no page "
         "content/case_studies/gone-two.md",
     ]
+
+
+def test_an_empty_comment_ends_where_it_closes_and_the_next_word_counts(content):
+    # "<!---->" is a whole comment; the word right after a comment's "-->" is kept
+    found = report(content, {"case_studies/bare.md": "<!---->I <!-- a -->I did it.\n"})
+    assert [line for line in found if "words;" in line] == [
+        "case_studies/bare.md:1: warning: the body has 4 words; a case study needs at least "
+        "300 to say what was done, how and what changed"
+    ]
