@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from casebook.content.load import MAX_FILE_BYTES, document_kind, load_document
 from casebook.content.problems import display_path
 
@@ -378,3 +379,21 @@ def test_a_control_character_is_named_on_its_line_without_a_yaml_traceback(tmp_p
 
     parsed = parse_yaml("a: caf\u00e9\nb: x\x1b\n", first_line=5)  # after a 2-byte é
     assert (parsed.error_line, parsed.error_column) == (6, 5)
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_the_first_refused_character_is_placed_wherever_it_is(monkeypatch, loader):
+    import yaml
+    from casebook.content import yaml_source
+
+    if loader == "pure Python":  # PyYAML without libyaml counts the position in characters
+        monkeypatch.setattr(yaml_source, "SafeLoader", yaml.SafeLoader)
+    placed = {
+        "\x07a: 1\n": (1, 1),  # the very first character
+        "\n\x07: 1\n": (2, 1),  # after a leading blank line
+        "a: x\x07\nb: \x07\n": (1, 5),  # the first of two
+    }
+    for text, place in placed.items():
+        parsed = yaml_source.parse_yaml(text)
+        assert parsed.error.startswith("the character U+0007 is not allowed in YAML;")
+        assert (parsed.error_line, parsed.error_column) == place, repr(text)
