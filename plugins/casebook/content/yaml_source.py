@@ -64,7 +64,7 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
 def _refused_character(text: str, first_line: int, error: yaml.reader.ReaderError) -> ParsedYaml:
     """The reader refuses the first character YAML does not allow; its position counts
     characters or bytes depending on the parser, so the character is looked up instead."""
-    character = error.character if isinstance(error.character, str) else chr(error.character)
+    character = chr(error.character)  # a code point, from either parser
     index = max(text.find(character), 0)
     return ParsedYaml(
         error=f"the character U+{ord(character):04X} is not allowed in YAML; "
