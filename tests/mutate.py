@@ -18,6 +18,7 @@ content tests, the rest in build/mutation/core with every unit test.
 from __future__ import annotations
 
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,6 +50,7 @@ UNIT_TESTS = (
     "tests/test_taxonomy.py",
     "tests/test_open_data.py",
     "tests/test_search.py",
+    "tests/test_whoosh_index.py",
     "tests/test_api.py",
     "tests/test_generate.py",
     "tests/test_ranking.py",
@@ -108,9 +110,54 @@ STATUS = {
     24: "timeout",
     152: "timeout",
     -24: "timeout",
+    # SIGKILL: the hard limit of a looping mutant's CPU time, or the kernel's OOM killer
+    # (validate's _without_comments with `start = None` grew to 13.5 GB, 2026-11-26)
+    -9: "timeout",
     -11: "segfault",
     37: "caught by type check",
 }
+
+
+# Written at the mirror's root (never into the project): mutmut maps each test to the
+# functions it calls, but a call made while a module- or session-scoped fixture is set up
+# counts only for the first test that asked for the fixture. The other tests using it then
+# never faced those functions' mutants: test_search.py's hit and snippet tests, which read
+# an index built once per module, never ran against build_schema's mutants, which they
+# kill. This credits a shared fixture's calls to every test that uses it.
+FIXTURE_CALLS = '''"""Shared fixtures' calls in mutmut's test map (see tests/mutate.py)."""
+
+import pytest
+from mutmut.mutation.trampoline import get_mutant_under_test
+
+_calls_by_fixture = {}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if get_mutant_under_test() != "stats" or fixturedef.scope == "function":
+        yield
+        return
+    from mutmut.state import state
+
+    before, state()._stats = state()._stats, set()
+    try:
+        yield
+    finally:
+        calls, state()._stats = state()._stats, before
+        _calls_by_fixture[fixturedef] = calls
+        before |= calls
+
+
+@pytest.hookimpl(tryfirst=True)  # before mutmut's own teardown hook reads and clears them
+def pytest_runtest_teardown(item):
+    if not _calls_by_fixture:
+        return
+    from mutmut.state import state
+
+    for fixturedefs in item._fixtureinfo.name2fixturedefs.values():
+        for fixturedef in fixturedefs:
+            state()._stats |= _calls_by_fixture.get(fixturedef, set())
+'''
 
 
 def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
@@ -147,6 +194,7 @@ def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
             shutil.copytree(source, place / name, ignore=shutil.ignore_patterns("__pycache__"))
         elif source.exists():
             shutil.copy2(source, place / name)
+    (place / "conftest.py").write_text(FIXTURE_CALLS, encoding="utf-8")
     if (ROOT / "node_modules").exists():
         (place / "node_modules").symlink_to(ROOT / "node_modules")
     project = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
@@ -162,7 +210,7 @@ def mirror(place: Path, modules: list[str], tests: tuple[str, ...]) -> None:
         # turned slow set-up into "timeout" verdicts, which count as kills.
         "timeout_constant = 10",
         # mutmut runs the tests from its own copy, which needs the files they read.
-        "also_copy = [" + ", ".join(f'"{name}"' for name in COPIED) + "]",
+        "also_copy = [" + ", ".join(f'"{name}"' for name in (*COPIED, "conftest.py")) + "]",
         "",
     ]
     (place / "pyproject.toml").write_text(project + "\n".join(settings), encoding="utf-8")
@@ -207,12 +255,24 @@ def verdicts(place: Path, modules: list[str]) -> dict[str, int | None]:
     return found
 
 
+# Memory for each process of a run (mutmut and every mutant's tests). A mutant that loops
+# while appending took 13.5 GB of a machine five developers share before the kernel's OOM
+# killer ended it; over this limit it gets MemoryError, which fails its tests.
+MEMORY_LIMIT = 4 << 30
+
+
+def limit_memory() -> None:
+    resource.setrlimit(resource.RLIMIT_DATA, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+
 def run_mutmut(place: Path, modules: list[str], tests: tuple[str, ...]) -> int:
     """mutmut over `modules` in its own mirror; its output goes to mutmut.log there."""
     mirror(place, modules, tests)
     command = [sys.executable, "-m", "mutmut", "run", "--max-children", "2"]
     with open(place / "mutmut.log", "w", encoding="utf-8") as log:
-        run = subprocess.run(command, cwd=place, stdout=log, stderr=subprocess.STDOUT)
+        run = subprocess.run(
+            command, cwd=place, stdout=log, stderr=subprocess.STDOUT, preexec_fn=limit_memory
+        )
     # mutmut exits 1 for every failure (stats, clean run, a crash) and stops there, so
     # only 0 means each mutant was tried.
     if run.returncode != 0:

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from casebook.content.load import MAX_FILE_BYTES, document_kind, load_document
 from casebook.content.problems import display_path
 
@@ -333,3 +334,66 @@ def test_problems_name_the_file_and_windows_line_endings_leave_the_body(tmp_path
 def test_an_index_page_deeper_in_the_case_study_folder_is_a_page():
     assert document_kind("case_studies/sub/index.md") == "page"
     assert document_kind("policy/sub/README.md") == "page"
+
+
+ALIAS_REFUSED = (
+    "YAML anchors and aliases (&name, *name) are not allowed here; write each value out in full"
+)
+
+
+def test_an_alias_is_refused_with_the_fix_in_the_message(tmp_path):
+    assert only_problem(tmp_path, "title: &t x\nsummary: *t\n") == (2, 0, ALIAS_REFUSED)
+
+
+def test_an_anchored_key_used_again_as_a_key_is_an_alias_not_a_duplicate():
+    from casebook.content.yaml_source import parse_yaml
+
+    # the repeated key is the anchored key itself: refused as an alias, on the anchor's line
+    parsed = parse_yaml("x: 0\n&k a: 1\n*k : 2\n", first_line=10)
+    assert (parsed.error, parsed.error_line) == (ALIAS_REFUSED, 11)
+
+
+def test_keys_after_a_complex_key_are_still_checked():
+    from casebook.content.yaml_source import parse_yaml
+
+    # A list as a key cannot be built (its own error), but an alias or a key written twice
+    # after it is what the contributor is told first, on its line.
+    parsed = parse_yaml("? [a]\n: b\nc: &x 1\nd: *x\n", first_line=2)
+    assert (parsed.error, parsed.error_line) == (ALIAS_REFUSED, 4)
+    parsed = parse_yaml("? [a]\n: b\ntitle: x\ntitle: y\n", first_line=2)
+    assert (parsed.error, parsed.error_line) == (
+        "'title' is written twice (first on line 4); keep one",
+        5,
+    )
+
+
+def test_a_control_character_is_named_on_its_line_without_a_yaml_traceback(tmp_path):
+    # PyYAML's reader refuses it before parsing, with no mark: the old message ran over
+    # two lines, gave the offset in the text and named the front matter's first line
+    assert only_problem(tmp_path, "title: x\nsummary: a\x07b\n") == (
+        3,
+        11,
+        "the character U+0007 is not allowed in YAML; delete it (retype the text if you pasted it)",
+    )
+    from casebook.content.yaml_source import parse_yaml
+
+    parsed = parse_yaml("a: caf\u00e9\nb: x\x1b\n", first_line=5)  # after a 2-byte é
+    assert (parsed.error_line, parsed.error_column) == (6, 5)
+
+
+@pytest.mark.parametrize("loader", ["libyaml", "pure Python"])
+def test_the_first_refused_character_is_placed_wherever_it_is(monkeypatch, loader):
+    import yaml
+    from casebook.content import yaml_source
+
+    if loader == "pure Python":  # PyYAML without libyaml counts the position in characters
+        monkeypatch.setattr(yaml_source, "SafeLoader", yaml.SafeLoader)
+    placed = {
+        "\x07a: 1\n": (1, 1),  # the very first character
+        "\n\x07: 1\n": (2, 1),  # after a leading blank line
+        "a: x\x07\nb: \x07\n": (1, 5),  # the first of two
+    }
+    for text, place in placed.items():
+        parsed = yaml_source.parse_yaml(text)
+        assert parsed.error.startswith("the character U+0007 is not allowed in YAML;")
+        assert (parsed.error_line, parsed.error_column) == place, repr(text)

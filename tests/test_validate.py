@@ -858,3 +858,68 @@ def test_three_hundred_words_are_enough_and_indented_headings_are_not_prose(cont
         "the body has 299 words; a case study needs at least 300 to say what was done, how "
         "and what changed"
     )
+
+
+def test_a_repeated_title_with_accents_is_quoted_as_written(content):
+    # Only a lookalike is spelled out with escapes (the reader cannot see the difference);
+    # the same title written twice is shown as the contributor wrote it.
+    title = "Cùram Còmhla in Tìr Chonaill"
+    files = {
+        f"case_studies/{name}.md": VALID_CASE.replace("Delta Project", title)
+        for name in ("curam-one", "curam-two")
+    }
+    assert [line for line in report(content, files) if "warning" not in line] == [
+        f"case_studies/curam-two.md:2: title '{title}' is already used by "
+        "case_studies/curam-one.md; titles must be unique",
+    ]
+
+
+def test_words_between_two_comments_are_counted(content):
+    # each comment ends at its own '-->', not at the last one in the body
+    found = report(content, {"case_studies/bare.md": "I <!-- a --> did <!-- b --> it.\n"})
+    assert [line for line in found if "words;" in line] == [
+        "case_studies/bare.md:1: warning: the body has 3 words; a case study needs at least "
+        "300 to say what was done, how and what changed"
+    ]
+
+
+MORE_LINKS = """\
+---
+title: More links
+---
+
+  ```
+  [in an indented fence](nowhere.md)
+  ```
+~~~
+[in a tilde fence](nowhere.md)
+~~~
+[site](https://example.org) then [broken](gone-one.md)
+[image](pic.png) then [broken](gone-two.md)
+[protocol-relative](//example.org/x.md) [mail](mailto:office@gov.md)
+[from the root](/case_studies/alpha-network.md)
+"""
+
+
+def test_every_link_on_a_line_is_checked_and_fences_and_other_sites_are_not(content):
+    files = {
+        "case_studies/more-links.md": MORE_LINKS,
+        # unreadable front matter is the one problem: the body is not read for links
+        "case_studies/unreadable.md": "---\ntitle: [x\n---\n\n[broken](nowhere.md)\n",
+    }
+    found = [line for line in report(content, files) if "broken link" in line]
+    assert [line.split(" (did you mean")[0] for line in found] == [
+        "case_studies/more-links.md:11: broken link to 'gone-one.md': no page "
+        "content/case_studies/gone-one.md",
+        "case_studies/more-links.md:12: broken link to 'gone-two.md': no page "
+        "content/case_studies/gone-two.md",
+    ]
+
+
+def test_an_empty_comment_ends_where_it_closes_and_the_next_word_counts(content):
+    # "<!---->" is a whole comment; the word right after a comment's "-->" is kept
+    found = report(content, {"case_studies/bare.md": "<!---->I <!-- a -->I did it.\n"})
+    assert [line for line in found if "words;" in line] == [
+        "case_studies/bare.md:1: warning: the body has 4 words; a case study needs at least "
+        "300 to say what was done, how and what changed"
+    ]

@@ -54,9 +54,24 @@ def parse_yaml(text: str, first_line: int = 1) -> ParsedYaml:
         line = first_line + (mark.line if mark else 0)
         column = mark.column + 1 if mark else 0
         return ParsedYaml(error=_describe(error), error_line=line, error_column=column)
+    except yaml.reader.ReaderError as error:  # e.g. a pasted NUL or escape: no mark, no line
+        return _refused_character(text, first_line, error)
     except yaml.YAMLError as error:  # pragma: no cover - PyYAML marks nearly every error
         return ParsedYaml(error=f"invalid YAML: {error}", error_line=first_line)
     return ParsedYaml(data=data, lines=lines)
+
+
+def _refused_character(text: str, first_line: int, error: yaml.reader.ReaderError) -> ParsedYaml:
+    """The reader refuses the first character YAML does not allow; its position counts
+    characters or bytes depending on the parser, so the character is looked up instead."""
+    character = chr(error.character)  # a code point, from either parser
+    index = max(text.find(character), 0)
+    return ParsedYaml(
+        error=f"the character U+{ord(character):04X} is not allowed in YAML; "
+        "delete it (retype the text if you pasted it)",
+        error_line=first_line + text.count("\n", 0, index),
+        error_column=index - text.rfind("\n", 0, index),
+    )
 
 
 def _describe(error: yaml.MarkedYAMLError) -> str:

@@ -675,7 +675,11 @@ class SearchIndex:
     def _open(self) -> None:
         # One generation throughout: the live path may be switched to another meanwhile.
         directory = os.path.realpath(self.index_dir)
-        if not whoosh_index.exists_in(directory):
+        try:
+            exists = whoosh_index.exists_in(directory)
+        except Exception:  # an index is there, but Whoosh cannot read its table of contents:
+            exists = True  # its checksums, or opening it below, say what is wrong
+        if not exists:
             raise IndexMissing(str(self.index_dir))
         identity = self._stat(directory)
         damage = index_damage(Path(directory))
