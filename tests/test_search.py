@@ -1,6 +1,7 @@
 """The Whoosh index and search: stemming, facets, ranking, snippets, incremental updates,
 failure safety, malformed queries and related cases."""
 
+import base64
 import dataclasses
 import sys
 from pathlib import Path
@@ -316,6 +317,17 @@ def test_a_static_record_lists_headings_and_labels_as_a_reader_would_read_them()
     assert '<span data-pagefind-filter="themes:culture-shift"></span>' in record
 
 
+def encoded(path: str, text: str) -> dict[str, str]:
+    return {"path": path, "content": base64.b64encode(text.encode()).decode()}
+
+
+# A bundle as Pagefind's GetFiles answers it: each file's path and its bytes in base64.
+FILES = [
+    encoded("pagefind-entry.json", '{"version":"1.5.2"}'),
+    encoded("fragment/en_1.pf_fragment", "fragment"),
+    encoded("pagefind-ui.js", "its own UI, unused"),
+]
+ESCAPING = encoded("../escaped.js", "alert(1)")
 FAKE_PAGEFIND = """#!{python}
 import base64, json, sys
 def reply(number, payload):
@@ -343,6 +355,17 @@ def reply(number, payload):
         ),
         ('sys.stdout.write("not base64 at all,")', "no output"),  # not the service at all
         ('reply(0, {"type": "NewIndex"})', "an answer it could not read"),
+        # its files, but one of them placed outside the bundle
+        (
+            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+            f"reply(3, {{'type': 'GetFiles', 'files': {FILES + [ESCAPING]!r}}})",
+            "a file outside it (../escaped.js)",
+        ),
+        (  # its files, without the entry file a reader's browser starts from
+            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+            f"reply(3, {{'type': 'GetFiles', 'files': {FILES[1:]!r}}})",
+            "no output",
+        ),
     ],
 )
 def test_a_failed_pagefind_run_is_one_line_and_leaves_no_bundle(
@@ -360,6 +383,45 @@ def test_a_failed_pagefind_run_is_one_line_and_leaves_no_bundle(
         write_bundle([document, document], output, {"words": 1})
     assert str(raised.value) == f"Pagefind could not build the search bundle: {reason}"
     assert not output.exists()
+    assert not (tmp_path / "escaped.js").exists()
+
+
+def test_the_bundle_is_the_files_pagefind_answers_with_written_whole(tmp_path, monkeypatch):
+    """The files come back in GetFiles' reply and are written here, each whole, before
+    write_bundle returns (the service's own WriteFiles left some empty)."""
+    from casebook.search.static_index import write_bundle
+
+    body = 'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+    body += f"reply(3, {{'type': 'GetFiles', 'files': {FILES!r}}})\nsys.stdin.read()"
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, body=body), encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    output = tmp_path / "bundle"
+    write_bundle([search_document(), search_document()], output, {"words": 1})
+    written = {p.relative_to(output).as_posix(): p.read_text() for p in output.rglob("*.*")}
+    assert written == {
+        "pagefind-entry.json": '{"version":"1.5.2"}',
+        "fragment/en_1.pf_fragment": "fragment",
+        "casebook-vocabulary.json": '{"words":"words","counts":[1]}',
+    }  # Pagefind's own UI left out
+
+
+def test_every_file_of_a_real_bundle_is_whole(tmp_path, content):
+    """Pagefind's entry file names what a browser loads next; none of it may be empty."""
+    import json as json_module
+
+    from casebook.search.static_index import write_bundle
+
+    documents = search_documents(load_catalogue(content)[0])
+    for attempt in range(3):  # the lost writes showed in 2 bundles of 30
+        output = tmp_path / f"bundle-{attempt}"
+        write_bundle(documents, output, None)
+        entry = json_module.loads((output / "pagefind-entry.json").read_text())
+        assert entry["languages"]["en"]["page_count"] == len(documents)
+        empty = [p.name for p in output.rglob("*") if p.is_file() and p.stat().st_size == 0]
+        assert empty == []
+        assert (output / "pagefind-worker.js").stat().st_size > 1000
 
 
 @settings(max_examples=400, deadline=None)

@@ -103,16 +103,19 @@ def write_bundle(
     3,800 file and folder creations, then their removal), about 0.3 s this way, and the
     bundle is the same. Its Python client was tried first: it waits for one reply per
     record, polling every 0.1 s, so 100 records took 14 s; here every record is sent
-    at once and the replies are read as they come."""
+    at once and the replies are read as they come. The bundle's files come back in a
+    reply and are written here: the service's own WriteFiles answers before its writes
+    reach the disk, and a service that then exits left empty files (2 bundles in 30)."""
     output = Path(output).resolve()
     shutil.rmtree(output, ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
     try:
-        _run_service(documents, output)
-        if not (output / "pagefind-entry.json").is_file():
+        files = _run_service(documents)
+        if "pagefind-entry.json" not in files:
             raise StaticIndexError("Pagefind could not build the search bundle: no output")
         for unused in UNUSED_FILES:  # Pagefind's own UIs: the site draws its results itself
-            (output / unused).unlink(missing_ok=True)
+            files.pop(unused, None)
+        _write_files(output, files)
         if vocabulary is not None:
             (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
     except BaseException:
@@ -127,23 +130,26 @@ def _message(number: int, payload: dict) -> bytes:
 
 
 def _replies(stream, into: queue.Queue) -> None:
-    """Each reply the service writes (base64 JSON, comma-ended), then None at its end."""
-    buffered = b""
+    """Each reply the service writes (base64 JSON, comma-ended), then None at its end.
+    A reply can be megabytes (the bundle's files): its pieces are joined once."""
+    pending: list[bytes] = []
     try:
-        for chunk in iter(lambda: stream.read1(65536), b""):
-            buffered += chunk
-            *complete, buffered = buffered.split(b",")
-            for part in complete:
-                into.put(json.loads(base64.b64decode(part)))
+        for chunk in iter(lambda: stream.read1(1 << 20), b""):
+            start = 0
+            while (comma := chunk.find(b",", start)) >= 0:
+                pending.append(chunk[start:comma])
+                into.put(json.loads(base64.b64decode(b"".join(pending))))
+                pending, start = [], comma + 1
+            pending.append(chunk[start:])
     except ValueError:
         pass  # not the service's protocol: reported as a failure below
     finally:
         into.put(None)
 
 
-def _run_service(documents: list[SearchDocument], output: Path) -> None:
-    """Index the documents in one run of `pagefind --service` and write its bundle to
-    `output`; StaticIndexError, with Pagefind's own words where it has any, otherwise."""
+def _run_service(documents: list[SearchDocument]) -> dict[str, bytes]:
+    """Index the documents in one run of `pagefind --service`; its bundle's files by
+    path. StaticIndexError, with Pagefind's own words where it has any, otherwise."""
     command = [str(pagefind_executable()), "--service"]
     with tempfile.TemporaryFile() as errors:
         try:
@@ -154,13 +160,13 @@ def _run_service(documents: list[SearchDocument], output: Path) -> None:
             raise StaticIndexError(
                 f"Pagefind could not build the search bundle: {error.strerror or error}"
             ) from None
-        failure = None
+        failure, files = None, {}
         with process:
             replies: queue.Queue = queue.Queue()
             reader = threading.Thread(target=_replies, args=(process.stdout, replies))
             reader.start()
             try:
-                _index_and_write(process, replies, documents, output)
+                files = _index(process, replies, documents)
             except StaticIndexError as error:
                 failure = error
                 process.kill()
@@ -178,9 +184,10 @@ def _run_service(documents: list[SearchDocument], output: Path) -> None:
             raise StaticIndexError(
                 f"Pagefind could not build the search bundle: {said[0] if said else failure}"
             )
+    return files
 
 
-def _index_and_write(process, replies, documents: list[SearchDocument], output: Path) -> None:
+def _index(process, replies, documents: list[SearchDocument]) -> dict[str, bytes]:
     index = _ask(process, replies, 0, {"type": "NewIndex", "config": _CONFIG}).get("index_id")
     if not isinstance(index, int):
         raise StaticIndexError("an answer it could not read")
@@ -196,8 +203,28 @@ def _index_and_write(process, replies, documents: list[SearchDocument], output: 
         )
         for number, document in enumerate(documents, 1)
     ]
-    write = {"type": "WriteFiles", "index_id": index, "output_path": str(output)}
-    _ask(process, replies, len(documents) + 1, write, before=requests)
+    answer = _ask(
+        process, replies, len(documents) + 1, {"type": "GetFiles", "index_id": index}, requests
+    )
+    try:
+        return {entry["path"]: base64.b64decode(entry["content"]) for entry in answer["files"]}
+    except (KeyError, TypeError, ValueError):
+        raise StaticIndexError("an answer it could not read") from None
+
+
+def _write_files(output: Path, files: dict[str, bytes]) -> None:
+    """The bundle's files under `output`; a path that would leave it is refused."""
+    made: set[Path] = set()
+    for name, content in files.items():
+        path = (output / name).resolve()
+        if not path.is_relative_to(output) or path == output:
+            raise StaticIndexError(
+                f"Pagefind could not build the search bundle: a file outside it ({name})"
+            )
+        if path.parent not in made:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            made.add(path.parent)
+        path.write_bytes(content)
 
 
 def _close(stream) -> None:
