@@ -4,6 +4,7 @@ test_search.py let live; that file keeps the searches of the fixture library).""
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import shutil
 from pathlib import Path
@@ -214,3 +215,20 @@ def test_a_quoted_phrase_is_searched_as_a_phrase(tmp_path):
     results = index.search('"night shelter"')
     assert (slugs(results), results.note) == (["phrase"], None)
     index.close()
+
+
+def test_an_open_index_ranks_the_new_case_studies_first_after_a_rebuild(tmp_path):
+    """Which pages are case studies is kept per searcher: an open index, reopened after
+    an update, must not group pages by the old index's document numbers."""
+    term = dataclasses.replace(
+        document("term-page", body=words("lighthouse", "lighthouse", "lighthouse")),
+        key="themes/a.md",
+        slug="themes-a",
+        url="themes/a/",
+        kind="term",
+    )
+    index = index_of(tmp_path / "index", [term])
+    assert slugs(index.search("lighthouse")) == ["themes-a"]
+    # a case study with the word once, indexed after the term page that has it three times
+    update_index(tmp_path / "index", [term, document("beacon", body=words("lighthouse"))], FACETS)
+    assert slugs(index.search("lighthouse")) == ["beacon", "themes-a"]
