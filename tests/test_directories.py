@@ -230,3 +230,29 @@ def test_what_a_killed_build_set_aside_is_removed_and_a_linked_site_is_left_alon
     link.symlink_to(generation.name)
     PreviousSite(link).wait()
     assert (generation / "index.html").read_text() == "live"
+
+
+def test_the_previous_site_is_removed_by_a_second_process_before_wait(tmp_path):
+    """The removal runs beside the build: the folder set aside goes without wait() (which
+    only makes sure), and wait() may be called again."""
+    site = tmp_path / "site"
+    for number in range(50):
+        write(site, f"case_studies/case-{number}/index.html", "old")
+    previous = PreviousSite(site)
+    aside = site / f"{PREVIOUS_PREFIX}{os.getpid()}"
+    assert previous.process is not None and previous.process.name == "casebook-clear-previous"
+    previous.process.join(timeout=30)  # the second process, on its own
+    assert previous.process.exitcode == 0 and not aside.exists()
+    previous.wait()
+    previous.wait()  # a second call finds nothing left to do
+    assert os.listdir(site) == []
+
+
+def test_a_folder_left_under_this_process_id_is_replaced_not_merged(tmp_path):
+    """A leftover named for this very process (a pid reused after a killed build) is
+    cleared first, so setting the site aside cannot fail on it."""
+    site = tmp_path / "site"
+    write(site, f"{PREVIOUS_PREFIX}{os.getpid()}/stale.html", "an older build's")
+    write(site, "index.html", "the last build's")
+    PreviousSite(site).wait()
+    assert os.listdir(site) == []
