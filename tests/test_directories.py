@@ -256,3 +256,18 @@ def test_a_folder_left_under_this_process_id_is_replaced_not_merged(tmp_path):
     write(site, "index.html", "the last build's")
     PreviousSite(site).wait()
     assert os.listdir(site) == []
+
+
+def test_without_fork_wait_removes_the_previous_site_itself(tmp_path, monkeypatch):
+    """Where a second process cannot be forked (Windows, macOS' default), the build's
+    end does the removal."""
+    from casebook.site import directories
+
+    monkeypatch.setattr(directories.multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    site = tmp_path / "site"
+    write(site, "index.html", "the last build's")
+    previous = PreviousSite(site)
+    assert previous.process is None
+    assert os.listdir(site) == [f"{PREVIOUS_PREFIX}{os.getpid()}"]  # aside, not yet gone
+    previous.wait()
+    assert os.listdir(site) == []
