@@ -347,6 +347,13 @@ def reply(number, payload):
             'reply(1, {"type": "Error", "message": "bad record"})',
             "bad record",
         ),
+        # it stops reading first, then says why: its words, not the broken pipe's
+        (
+            "import os, time; os.close(0); time.sleep(0.2)\n"
+            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
+            'reply(1, {"type": "Error", "message": "bad record"})',
+            "bad record",
+        ),
         # it stops part-way, saying why on stderr: the last line it wrote
         (
             'reply(0, {"type": "NewIndex", "index_id": 0})\n'

@@ -146,8 +146,8 @@ def _ask(process, replies: queue.Queue, number: int, payload: dict, before=()) -
             process.stdin.write(request)
         process.stdin.write(_message(number, payload))
         process.stdin.flush()
-    except (BrokenPipeError, OSError):
-        raise StaticIndexError("no output") from None
+    except OSError:
+        pass  # Pagefind stopped reading: its replies (an error, or none) say why
     while True:
         reply = replies.get()
         if reply is None:
