@@ -14,6 +14,7 @@ from casebook.background import BackgroundBuild
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import RelatedCase
 from casebook.search.related import related_slugs
+from casebook.search.static_index import write_bundle
 from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
 
 from .conftest import TODAY, VALID_CASE, entries, write
@@ -201,3 +202,35 @@ def test_a_failed_bundle_is_reported_and_the_index_still_staged(content, tmp_pat
     assert staged is not None and staged.report.added == 6 + 15  # pages, term pages
     staged.publish()
     assert entries(tmp_path) == ["content", "index"]
+
+
+def test_pagefind_is_under_way_while_the_child_works_out_related_lists(
+    content, tmp_path, monkeypatch
+):
+    """Pagefind's binary indexes on the other core while the child's Python works out the
+    related lists, rather than after them: the child's related lists here wait until the
+    bundle has been started, and the parent may not work them out itself."""
+    import threading
+
+    catalogue = catalogue_of(content)
+    expected = related_slugs(catalogue, search_documents(catalogue), 2)
+    parent, bundle_started = os.getpid(), threading.Event()
+    real_related, real_bundle = related_slugs, write_bundle
+
+    def related_once_the_bundle_is_started(*args, **kwargs):
+        assert os.getpid() != parent, "the related lists were worked out in the parent"
+        if not bundle_started.wait(timeout=20):
+            os._exit(3)  # the bundle had not been started: no related lists
+        return real_related(*args, **kwargs)
+
+    def bundle(*args, **kwargs):
+        bundle_started.set()
+        return real_bundle(*args, **kwargs)
+
+    monkeypatch.setattr("casebook.background.related_slugs", related_once_the_bundle_is_started)
+    monkeypatch.setattr("casebook.background.write_bundle", bundle)
+    background = BackgroundBuild(catalogue, 2, tmp_path / "index", tmp_path / ".site.pagefind")
+    assert background.related() == expected
+    staged_bundle, reason = background.bundle()
+    assert staged_bundle is not None and reason == ""
+    assert background.wait() is not None

@@ -53,9 +53,12 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> None:
+def _stage_both(
+    catalogue: Catalogue, documents, index_dir, staging, bundle, meanwhile=None
+) -> None:
     """The Whoosh index and the Pagefind bundle, from the same documents and vocabulary.
-    Pagefind indexes in its own process, so its bundle is built while Whoosh indexes here.
+    Pagefind indexes in its own process, so its bundle is built while `meanwhile` (the
+    related case studies, which the pages wait for) and then Whoosh run here.
     The bundle is written under a temporary name and renamed when whole: its presence at
     `bundle` means it is complete; if it fails, the reason is left beside it instead, and
     the Whoosh index goes on regardless."""
@@ -75,6 +78,8 @@ def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> 
     vocabulary = None
     try:
         # worked out while Pagefind's binary runs
+        if meanwhile is not None:
+            meanwhile()
         if index_dir is not None:
             # The index counts the words of the pages that changed; the bundle's "did
             # you mean" uses the same counts.
@@ -111,10 +116,13 @@ def _work_in_child(
 ) -> None:
     die_with_parent(parent)
     documents = search_documents(catalogue)
-    connection.send(related_slugs(catalogue, documents, limit))
-    connection.close()
+
+    def send_related() -> None:
+        connection.send(related_slugs(catalogue, documents, limit))
+        connection.close()
+
     try:
-        _stage_both(catalogue, documents, index_dir, staging, bundle)
+        _stage_both(catalogue, documents, index_dir, staging, bundle, send_related)
     except OSError as error:  # a full or read-only disk: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(
