@@ -36,24 +36,12 @@ MIN_YEAR = 1900
 MIN_BODY_WORDS = 300
 
 
-def validate_documents(
-    documents: list[Document],
-    taxonomies: dict[str, Taxonomy],
-    today: dt.date,
-) -> list[Problem]:
-    """Every per-file and cross-file rule except links (those need the generated pages)."""
-    problems: list[Problem] = []
-    for document in documents:
-        problems.extend(check_document(document, taxonomies, today))
-    problems.extend(check_across(documents))
-    return problems
-
-
 def check_document(
     document: Document, taxonomies: dict[str, Taxonomy], today: dt.date
 ) -> list[Problem]:
     """The rules that read this file alone (with taxonomy.yml and the date): a verdict
-    that holds while its bytes do, so checked_files.py may keep it between runs."""
+    that holds while its bytes do, so checked_files.py may keep it between runs. With
+    check_across and check_links, every rule there is."""
     if document.unreadable:
         return []  # its parse error is the one problem worth reading (see load.py)
     return [
