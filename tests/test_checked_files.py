@@ -112,6 +112,18 @@ def test_a_verdict_that_reads_the_date_is_not_kept_past_its_day(content, tmp_pat
     assert not [p for p in problems if "is in the future" in p.message]
 
 
+def test_problems_name_files_as_this_run_does(content, monkeypatch):
+    """Where a kept problem says it is comes from this run (relative to the working
+    directory when inside it), not from the run that kept it."""
+    monkeypatch.chdir(content.parent)
+    (_, problems), _ = kept_load(content)
+    assert problems and all(p.path.startswith("content/") for p in problems)
+    monkeypatch.chdir(ROOT)
+    assert assert_as_fresh(content) == (6, 0)
+    (_, problems), _ = kept_load(content)
+    assert all(p.path.startswith(str(content)) for p in problems)
+
+
 def test_a_change_to_the_code_checks_every_file_again(content, monkeypatch):
     assert assert_as_fresh(content) == (0, 6)
     monkeypatch.setattr(checked_files, "code_version", lambda: "another version")
