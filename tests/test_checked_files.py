@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from casebook.content import checked_files
 from casebook.content.catalogue import load_catalogue
+from casebook.content.checked_files import MAX_DEPTH
+from casebook.content.problems import Problem
 from casebook.mkdocs_plugin import CHECK_CACHE, CHECKED_FILE
 from casebook.site.render_cache import RenderCache
 
@@ -185,6 +187,42 @@ def test_a_value_json_cannot_hold_is_read_afresh_every_time(content):
     assert assert_as_fresh(content) == (6, 1)  # not kept: read and checked again
 
 
+@pytest.mark.parametrize("depth", [MAX_DEPTH - 1, MAX_DEPTH, 900])
+def test_front_matter_nested_past_a_limit_is_read_afresh_every_time(depth, content):
+    """YAML allows 1,000 levels; past MAX_DEPTH a record would take the encoder and JSON
+    towards Python's recursion limit, so that file is not kept (and never fails the read)."""
+    nested = "[" * depth + "1" + "]" * depth
+    write(content, "deep.md", f"---\ntitle: Deep\nsummary: {nested}\n---\n")
+    assert assert_as_fresh(content) == (0, 7)
+    kept = depth < MAX_DEPTH  # the front matter is the first level, the lists below it
+    assert assert_as_fresh(content) == ((7, 0) if kept else (6, 1))
+
+
+def test_what_a_record_could_not_restore_is_not_kept(content, monkeypatch):
+    """A rule naming another file, or a loader whose body is not the end of the text,
+    would be restored wrong from a record: such a file is checked on every run."""
+    check_document = checked_files.check_document
+    monkeypatch.setattr(
+        checked_files,
+        "check_document",
+        lambda document, *rest: [*check_document(document, *rest), Problem("elsewhere", 1, "x")],
+    )
+    assert assert_as_fresh(content) == (0, 6)
+    assert assert_as_fresh(content) == (0, 6)
+    monkeypatch.undo()
+    parse_document = checked_files.parse_document
+
+    def stripped(*arguments):
+        document, problems = parse_document(*arguments)
+        if document is not None:
+            document.body = document.body.rstrip()
+        return document, problems
+
+    monkeypatch.setattr(checked_files, "parse_document", stripped)
+    assert assert_as_fresh(content) == (0, 6)
+    assert assert_as_fresh(content) == (0, 6)
+
+
 def cache_file(content: Path) -> Path:
     return content.parent / "cache" / CHECKED_FILE
 
@@ -194,7 +232,8 @@ def rewrite(path: Path, change) -> None:
     shape can tell that they are not as this code wrote them."""
     payload = json.loads(path.read_text(encoding="utf-8").partition("\n")[2])
     change(payload["pages"])
-    text = json.dumps(payload)
+    # (nesting that json.dumps would refuse to write, as a damaged record could hold)
+    text = json.dumps(payload).replace('"DEEP"', "[" * 600 + "]" * 600)
     path.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text, encoding="utf-8")
 
 
@@ -219,6 +258,9 @@ ALTERED = {
     ),
     "a key that cannot be a key": lambda r: first_case(r)["document"]["meta"].update(
         x={"$pairs": [[[1], 2]]}
+    ),
+    "meta nested past the recursion limit": lambda r: first_case(r)["document"]["meta"].update(
+        title="DEEP"
     ),
     "a line as text": lambda r: first_case(r)["document"]["lines"].update(title="1"),
     "a record not a mapping": lambda r: r.update({k: [1] for k in list(r)[:1]}),
@@ -245,6 +287,16 @@ def test_a_damaged_cache_is_found_and_every_file_checked(content, caplog):
     )
     assert "every file is read and checked" in caplog.text
     assert assert_as_fresh(content) == (6, 0)
+
+
+def test_a_cache_nested_past_what_json_reads_is_damaged(content, caplog):
+    path = cache_file(content)
+    path.parent.mkdir(parents=True)
+    text = "[" * 100_000 + "]" * 100_000
+    path.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text, encoding="utf-8")
+    with caplog.at_level(logging.WARNING, logger="casebook"):
+        assert assert_as_fresh(content) == (0, 6)
+    assert "is damaged (it is nested too deeply)" in caplog.text
 
 
 def test_the_build_reads_and_checks_only_the_files_that_changed(content, tmp_path):

@@ -34,6 +34,9 @@ from .yaml_source import SafeLoader
 
 FORMAT = 1
 _TAGS = ("$date", "$datetime", "$pairs")
+# Front matter nested deeper than this is not kept: YAML allows 1,000 levels, which
+# would take the encoder and JSON past Python's recursion limit. No real page nests so.
+MAX_DEPTH = 32
 
 
 class RecordStore(Protocol):
@@ -133,7 +136,7 @@ def _record(
     """What a later run needs to stand in for parsing and checking these bytes, or None
     when it could not be restored exactly."""
     if any(problem.path != display for problem in problems):
-        return None  # every per-file problem names its file; anything else is not kept
+        return None  # a problem naming another file could not be restored: not kept
     record: dict[str, Any] = {
         "problems": [[p.line, p.message, p.severity, p.column] for p in problems],
         "document": None,
@@ -151,12 +154,11 @@ def _record(
         "has_front_matter": document.has_front_matter,
         "unreadable": document.unreadable,
     }
+    # The body is the text after the front matter: kept as where it starts.
     text = document_text(raw)
-    start = len(text) - len(document.body)
-    if text[start:] == document.body:  # the body is what follows the front matter
-        entry["body_start"] = start
-    else:  # pragma: no cover - the loader's body is always the text's end
-        entry["body"] = document.body
+    entry["body_start"] = start = len(text) - len(document.body)
+    if text[start:] != document.body:
+        return None  # a body that is not the text's end could not be restored: not kept
     record["document"] = entry
     return record
 
@@ -177,14 +179,11 @@ def _restore(
         entry = record["document"]
         if entry is None:
             return None, problems
-        meta, lines = _decode(entry["meta"]), entry["lines"]
-        _expect(meta, dict), _expect(lines, dict)
+        meta = _expect(_decode(entry["meta"]), dict)
+        lines = _expect(entry["lines"], dict)
         for line in lines.values():  # (JSON's keys are always text)
             _expect(line, int)
-        if "body_start" in entry:
-            body = document_text(raw)[_expect(entry["body_start"], int) :]
-        else:
-            body = _expect(entry["body"], str)
+        body = document_text(raw)[_expect(entry["body_start"], int) :]
         document = Document(
             path=path,
             src_uri=src_uri,
@@ -197,7 +196,8 @@ def _restore(
             has_front_matter=_expect(entry["has_front_matter"], bool),
             unreadable=_expect(entry["unreadable"], bool),
         )
-    except (KeyError, TypeError, ValueError):  # UnicodeDecodeError is a ValueError
+    # (UnicodeDecodeError is a ValueError; RecursionError, nesting no record of ours has)
+    except (KeyError, TypeError, ValueError, RecursionError):
         return None
     return document, problems
 
@@ -208,21 +208,25 @@ def _expect(value: Any, kind: type) -> Any:
     return value
 
 
-def _encode(value: Any) -> Any:
+def _encode(value: Any, depth: int = 0) -> Any:
     """Front matter as JSON: plain values as they are, dates and mappings whose keys are
-    not all text tagged. Raises TypeError for any other type (a set, bytes)."""
+    not all text tagged. Raises TypeError for any other type (a set, bytes), and past
+    MAX_DEPTH levels."""
     kind = type(value)
     if value is None or kind in (str, int, float, bool):
         return value
+    if depth == MAX_DEPTH:
+        raise TypeError("nested too deeply to keep")
     if kind is list:
-        return [_encode(item) for item in value]
+        return [_encode(item, depth + 1) for item in value]
     if kind is dict:
         # A mapping of one key spelt like a tag is tagged too, so no text reads as a tag.
         if all(type(key) is str for key in value) and not (
             len(value) == 1 and next(iter(value)) in _TAGS
         ):
-            return {key: _encode(item) for key, item in value.items()}
-        return {"$pairs": [[_encode(key), _encode(item)] for key, item in value.items()]}
+            return {key: _encode(item, depth + 1) for key, item in value.items()}
+        pairs = [[_encode(key, depth + 1), _encode(item, depth + 1)] for key, item in value.items()]
+        return {"$pairs": pairs}
     if kind is dt.date:
         return {"$date": value.isoformat()}
     if kind is dt.datetime:
