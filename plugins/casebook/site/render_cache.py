@@ -105,6 +105,9 @@ class RenderCache:
         except ValueError:
             self._discard("it is not JSON")
             return None
+        except RecursionError:  # json's limit, which no record of ours comes near
+            self._discard("it is nested too deeply")
+            return None
 
     def _discard(self, why: str) -> None:
         log.warning(f"the {self.name} {self.path} is damaged ({why}); {self.without}")
