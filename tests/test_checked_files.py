@@ -13,14 +13,18 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from casebook.content import checked_files
 from casebook.content.catalogue import load_catalogue
 from casebook.content.checked_files import MAX_DEPTH
 from casebook.content.problems import Problem
 from casebook.mkdocs_plugin import CHECK_CACHE, CHECKED_FILE
 from casebook.site.render_cache import RenderCache
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from .conftest import FIXTURE_CONTENT, ROOT, TODAY, VALID_CASE, build_in_process, write
+from .test_properties import EXAMPLES, MUTATION, front_matters
 
 
 def kept_load(content: Path, today: dt.date = TODAY):
@@ -179,6 +183,31 @@ def test_front_matter_of_every_type_comes_back_exactly(content):
     )
     assert assert_as_fresh(content) == (0, 7)
     assert assert_as_fresh(content) == (7, 0)  # all kept, odd.md too
+
+
+@settings(
+    max_examples=EXAMPLES // 3,
+    derandomize=MUTATION,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    text=st.one_of(
+        front_matters.map(lambda front: yaml.safe_dump(front, allow_unicode=True)),
+        st.text(alphabet="ab:-[]{}#'\"&*!|> \n\t,?", max_size=120),  # mostly not YAML
+    ),
+    body=st.text(max_size=80),
+)
+def test_whatever_a_file_holds_its_kept_check_is_its_fresh_one(tmp_path_factory, text, body):
+    content = tmp_path_factory.mktemp("kept") / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "case_studies/random.md").write_text(f"---\n{text}\n---\n{body}\n")
+    fresh = load_catalogue(content, TODAY)
+    cold, _ = kept_load(content)
+    warm, store = kept_load(content)
+    assert store.hits >= 6  # every fixture file, and the random one when it can be kept
+    # repr, not ==: a NaN in the front matter is never equal to itself
+    assert repr(cold) == repr(fresh) and repr(warm) == repr(fresh)
 
 
 def test_a_value_json_cannot_hold_is_read_afresh_every_time(content):
