@@ -125,17 +125,28 @@ def site_stats(site: Path) -> tuple[int, float]:
 
 def whoosh_figures(tree: Path, index_dir: Path) -> dict[str, float]:
     from casebook.content.catalogue import load_catalogue
+    from casebook.mkdocs_plugin import CHECK_CACHE, CHECKED_FILE
     from casebook.search.whoosh_index import SearchIndex, search_documents, update_index
+    from casebook.site.render_cache import RenderCache
+
+    checked = index_dir.parent / f"whoosh-{CHECKED_FILE}"
+
+    def read_library():  # as a build reads it: each unchanged file's check kept
+        store = RenderCache(checked, "checked-files", **CHECK_CACHE)
+        found = load_catalogue(tree, cache=store)
+        store.save()
+        return found
 
     shutil.rmtree(index_dir, ignore_errors=True)
-    catalogue, _ = load_catalogue(tree)
+    checked.unlink(missing_ok=True)
+    catalogue, _ = read_library()
     documents = search_documents(catalogue)
     start = time.perf_counter()
     update_index(index_dir, documents, catalogue.taxonomies)
     full = time.perf_counter() - start
     edit_one(tree)
     start = time.perf_counter()
-    catalogue, _ = load_catalogue(tree)
+    catalogue, _ = read_library()
     report = update_index(index_dir, search_documents(catalogue), catalogue.taxonomies)
     incremental = time.perf_counter() - start
     assert report.changed == 1 and report.added == 0, report

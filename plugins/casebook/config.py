@@ -18,6 +18,7 @@ class CasebookConfig(Config):
     # reader of the published site uses.
     static_search = c.Type(bool, default=True)
     # Rendered pages kept between builds (relative to mkdocs.yml's directory), so a rebuild
-    # renders only the Markdown that changed.
+    # renders only the Markdown that changed; and each file's check, so it reads and
+    # checks only the files that changed.
     cache_dir = c.Type(str, default="build/cache")
     render_cache = c.Type(bool, default=True)

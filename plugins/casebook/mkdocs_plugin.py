@@ -54,6 +54,9 @@ ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
 # The site's own scripts, each an external deferred file (the CSP lists no inline one).
 SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js", "cite.js")
+# Each content file's reading and checking, kept in the cache directory by its bytes.
+CHECKED_FILE = "checked.json"
+CHECK_CACHE = {"name": "check cache", "without": "every file is read and checked"}
 
 
 def core(function, *arguments, **keywords):
@@ -147,7 +150,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def on_files(self, files: Files, /, *, config) -> Files:
         if not self.config.enabled:
             return files
-        self.catalogue, problems = load_catalogue(Path(config.docs_dir))
+        self.catalogue, problems = self._load_catalogue(config)
         for problem in problems:
             # Under --strict an error fails the build; advice (a short body) is shown at
             # info and passes, as in `casebook check`, whose --strict fails on it too.
@@ -192,6 +195,19 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.scanned = None
         self._searchable = {}
         return files
+
+    def _load_catalogue(self, config):
+        """The library, read and checked; with the caches on, only files whose bytes
+        changed since the last build are parsed and checked again (the verdict is the
+        same, content/checked_files.py)."""
+        if not self.config.render_cache:
+            return load_catalogue(Path(config.docs_dir))
+        directory = Path(config.config_file_path).parent / self.config.cache_dir
+        kept = RenderCache(directory / CHECKED_FILE, "checked-files", **CHECK_CACHE)
+        found = load_catalogue(Path(config.docs_dir), cache=kept)
+        kept.save()
+        log.debug(f"check cache: {kept.hits} files reused, {kept.misses} checked")
+        return found
 
     def on_nav(self, nav, /, *, config, files):
         # mkdocs.yml sends MkDocs' page-by-page list to debug (`-v`); one line here says

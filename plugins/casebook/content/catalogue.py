@@ -6,22 +6,26 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .load import load_documents
+from .checked_files import RecordStore, checked_documents
 from .model import Catalogue, build_catalogue
 from .problems import Problem
 from .taxonomy import load_taxonomies
-from .validate import check_links, validate_documents
+from .validate import check_across, check_links
 
 
 def load_catalogue(
-    content_dir: Path, today: dt.date | None = None
+    content_dir: Path, today: dt.date | None = None, cache: RecordStore | None = None
 ) -> tuple[Catalogue, list[Problem]]:
-    """Load, validate and model the whole content tree; every problem, sorted by place."""
+    """Load, validate and model the whole content tree; every problem, sorted by place.
+
+    With a `cache`, a file whose bytes (and taxonomy.yml, the date and the code) are as
+    when it was last checked is neither parsed nor checked again (checked_files.py);
+    the result is the same as without."""
     content_dir = Path(content_dir)
     taxonomies, problems = load_taxonomies(content_dir)
-    documents, load_problems = load_documents(content_dir)
-    problems += load_problems
-    problems += validate_documents(documents, taxonomies, today or dt.date.today())
+    documents, found = checked_documents(content_dir, taxonomies, today or dt.date.today(), cache)
+    problems += found
+    problems += check_across(documents)
     catalogue = build_catalogue(documents, taxonomies)
     known = {d.src_uri for d in documents} | catalogue.generated_uris() | generated_index_uris()
     problems += check_links(documents, known)

@@ -71,11 +71,10 @@ def walk_content(content_dir: Path) -> ContentTree:
         relative = path.relative_to(content_dir).as_posix()
         if _hidden(relative):
             continue
-        display = display_path(path)
         if is_link:
             tree.problems.append(
                 Problem(
-                    display,
+                    display_path(path),
                     1,
                     "is a symbolic link; content/ takes only real files (a link can publish "
                     "files from outside the repository): copy the file here instead",
@@ -92,9 +91,9 @@ def walk_content(content_dir: Path) -> ContentTree:
             if problem is None:
                 tree.images.append(path)
             else:
-                tree.problems.append(Problem(display, 1, problem))
+                tree.problems.append(Problem(display_path(path), 1, problem))
         else:
-            tree.problems.append(Problem(display, 1, _refusal(path, suffix)))
+            tree.problems.append(Problem(display_path(path), 1, _refusal(path, suffix)))
     return tree
 
 

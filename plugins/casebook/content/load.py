@@ -66,22 +66,37 @@ def document_kind(src_uri: str) -> str:
 
 def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[Problem]]:
     """Read one file. Returns (None, problems) only when nothing usable could be read."""
-    src_uri = path.relative_to(content_dir).as_posix()
+    too_big = size_problem(path)
+    if too_big is not None:
+        return None, [too_big]
+    return parse_document(path.read_bytes(), path, path.relative_to(content_dir).as_posix())
+
+
+def size_problem(path: Path) -> Problem | None:
+    """A file over the size limit is refused before it is read."""
+    size = path.stat().st_size
+    if size <= MAX_FILE_BYTES:
+        return None
+    return Problem(
+        display_path(path),
+        1,
+        f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
+        "split it or remove embedded data (images belong in separate files)",
+    )
+
+
+def document_text(raw: bytes) -> str:
+    """A file's text as the rules read it (raises UnicodeDecodeError for other encodings)."""
+    return raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+
+
+def parse_document(raw: bytes, path: Path, src_uri: str) -> tuple[Document | None, list[Problem]]:
+    """A file's bytes as a Document; everything here follows from the bytes and src_uri
+    (and `path`, for where problems say they are)."""
     display = display_path(path)
     kind = document_kind(src_uri)
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return None, [
-            Problem(
-                display,
-                1,
-                f"file is {size:,} bytes, over the {MAX_FILE_BYTES:,}-byte limit; "
-                "split it or remove embedded data (images belong in separate files)",
-            )
-        ]
-    raw = path.read_bytes()
     try:
-        text = raw.decode("utf-8")
+        text = document_text(raw)
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         return None, [
@@ -92,7 +107,6 @@ def load_document(path: Path, content_dir: Path) -> tuple[Document | None, list[
                 "save it as UTF-8 in your editor",
             )
         ]
-    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     document = Document(path=path, src_uri=src_uri, display=display, kind=kind, body=text)
     problems: list[Problem] = []
     if not _YAML.detect(text):
@@ -155,16 +169,3 @@ def content_files(content_dir: Path) -> list[Path]:
     """Every Markdown file under the content directory, in a stable order; symlinks and
     hidden files are never among them (content_tree.walk_content says why)."""
     return walk_content(content_dir).markdown
-
-
-def load_documents(content_dir: Path) -> tuple[list[Document], list[Problem]]:
-    """Every Markdown file, and a problem for every file content/ must not hold."""
-    tree = walk_content(content_dir)
-    documents: list[Document] = []
-    problems: list[Problem] = list(tree.problems)
-    for path in tree.markdown:
-        document, found = load_document(path, content_dir)
-        problems.extend(found)
-        if document is not None:
-            documents.append(document)
-    return documents, problems

@@ -36,23 +36,31 @@ MIN_YEAR = 1900
 MIN_BODY_WORDS = 300
 
 
-def validate_documents(
-    documents: list[Document],
-    taxonomies: dict[str, Taxonomy],
-    today: dt.date,
+def check_document(
+    document: Document, taxonomies: dict[str, Taxonomy], today: dt.date
 ) -> list[Problem]:
-    """Every per-file and cross-file rule except links (those need the generated pages)."""
+    """The rules that read this file alone (with taxonomy.yml and the date): a verdict
+    that holds while its bytes do, so checked_files.py may keep it between runs. With
+    check_across and check_links, every rule there is."""
+    if document.unreadable:
+        return []  # its parse error is the one problem worth reading (see load.py)
+    return [
+        *_check_file_name(document),
+        *_check_front_matter(document, taxonomies, today),
+        *_check_body(document),
+        *_check_plain_text(document),
+        *_check_theme_keys(document),
+        *_check_budget(document),
+    ]
+
+
+def check_across(documents: list[Document]) -> list[Problem]:
+    """The rules that compare files (references to policy pages, duplicate slugs and
+    titles): run on the whole current library every time, never kept."""
     policy_slugs = {d.slug for d in documents if d.kind == "policy"}
     problems: list[Problem] = []
     for document in documents:
-        if document.unreadable:
-            continue  # its parse error is the one problem worth reading (see load.py)
-        problems.extend(_check_file_name(document))
-        problems.extend(_check_front_matter(document, taxonomies, policy_slugs, today))
-        problems.extend(_check_body(document))
-        problems.extend(_check_plain_text(document))
-        problems.extend(_check_theme_keys(document))
-        problems.extend(_check_budget(document))
+        problems.extend(_check_references(document, policy_slugs))
     problems.extend(_check_duplicates(documents))
     return problems
 
@@ -61,10 +69,7 @@ def validate_documents(
 
 
 def _check_front_matter(
-    document: Document,
-    taxonomies: dict[str, Taxonomy],
-    policy_slugs: set[str],
-    today: dt.date,
+    document: Document, taxonomies: dict[str, Taxonomy], today: dt.date
 ) -> Iterator[Problem]:
     specs = {spec.name: spec for spec in FIELDS_BY_KIND[document.kind]}
     by_field = {t.field: t for t in taxonomies.values()} if document.kind == "case_study" else {}
@@ -100,13 +105,14 @@ def _check_front_matter(
                     f"missing required field '{spec.name}': add '{spec.name}:' with {spec.help}",
                 )
             continue
-        yield from _check_value(document, spec, meta[spec.name], policy_slugs, today)
+        if spec.type != "slug_list":  # names other files: _check_references
+            yield from _check_value(document, spec, meta[spec.name], today)
     for field_name, taxonomy in by_field.items():
         yield from _check_terms(document, taxonomy, meta.get(field_name))
 
 
 def _check_value(
-    document: Document, spec: FieldSpec, value: Any, policy_slugs: set[str], today: dt.date
+    document: Document, spec: FieldSpec, value: Any, today: dt.date
 ) -> Iterator[Problem]:
     name = spec.name
     if spec.type == "text":
@@ -146,8 +152,6 @@ def _check_value(
                 f"'{name}' must be one of {', '.join(spec.choices)}, "
                 f"not {value!r}{did_you_mean(str(value), list(spec.choices))}",
             )
-    elif spec.type == "slug_list":
-        yield from _check_policies(document, name, value, policy_slugs)
     elif spec.type == "source":
         yield from _check_source(document, name, value, today)
     elif spec.type == "source_list":
@@ -173,6 +177,17 @@ def _check_year(document: Document, key: str, value: Any, today: dt.date) -> Ite
         yield _problem(
             document, key, f"'{key.split('.')[-1]}' {value} is too early; write a four-digit year"
         )
+
+
+def _check_references(document: Document, policy_slugs: set[str]) -> Iterator[Problem]:
+    """Each `policies` item names a policy page of this library (as _check_front_matter
+    would have reached it: a readable file with front matter, the field not empty)."""
+    if document.unreadable or (document.kind != "page" and not document.has_front_matter):
+        return
+    for spec in FIELDS_BY_KIND[document.kind]:
+        value = document.meta.get(spec.name)
+        if spec.type == "slug_list" and value not in (None, ""):
+            yield from _check_policies(document, spec.name, value, policy_slugs)
 
 
 def _check_policies(

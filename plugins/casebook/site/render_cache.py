@@ -61,9 +61,18 @@ def cacheable(extensions: list[Any]) -> bool:
 
 
 class RenderCache:
-    def __init__(self, path: Path, context: str):
+    def __init__(
+        self,
+        path: Path,
+        context: str,
+        *,
+        name: str = "render cache",
+        without: str = "every page is rendered",
+    ):
         self.path = Path(path)
         self.context = context
+        # What the warnings call this cache, and what a build does without it.
+        self.name, self.without = name, without
         self._old: dict[str, Any] = {}
         self._new: dict[str, Any] = {}
         self.hits = self.misses = 0
@@ -96,9 +105,12 @@ class RenderCache:
         except ValueError:
             self._discard("it is not JSON")
             return None
+        except RecursionError:  # json's limit, which no record of ours comes near
+            self._discard("it is nested too deeply")
+            return None
 
     def _discard(self, why: str) -> None:
-        log.warning(f"the render cache {self.path} is damaged ({why}); every page is rendered")
+        log.warning(f"the {self.name} {self.path} is damaged ({why}); {self.without}")
         try:
             if self.path.parent.is_file():
                 self.path.parent.unlink()
@@ -122,8 +134,10 @@ class RenderCache:
         self._new[key] = record
 
     def forget(self, key: str) -> None:
-        """Leave a record out of the saved cache (its page was found damaged)."""
-        self._new.pop(key, None)
+        """Leave a record out of the saved cache (its page was found damaged); one that
+        get() returned counts as a miss, not a hit."""
+        if self._new.pop(key, None) is not None:
+            self.hits, self.misses = self.hits - 1, self.misses + 1
 
     def kept(self) -> list[str]:
         """The keys save() writes: the records this build used or made."""
@@ -132,7 +146,7 @@ class RenderCache:
     def save(self) -> bool:
         """Write the entries this build used or made (stale ones drop out), atomically.
         A cache that cannot be written (read-only or full disk) is a warning, not a
-        failed build: the next build renders every page instead."""
+        failed build: the next build does without it."""
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         payload = {"format": FORMAT, "context": self.context, "pages": self._new}
         text = json.dumps(payload, separators=(",", ":")).encode("utf-8")
@@ -147,8 +161,8 @@ class RenderCache:
             except OSError:
                 pass
             log.warning(
-                f"the render cache could not be saved to {self.path} "
-                f"({error.strerror or error}); the next build renders every page"
+                f"the {self.name} could not be saved to {self.path} "
+                f"({error.strerror or error}); in the next build {self.without}"
             )
             return False
         return True
