@@ -1,8 +1,9 @@
-"""The index's own format (search/whoosh_writer.py) against Whoosh's: the same
+"""The index's own format and writer (search/whoosh_writer.py) against Whoosh's: the same
 word values for any text, and the same segment files, byte for byte, for a real library."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 from casebook.content.catalogue import load_catalogue
@@ -13,13 +14,14 @@ from casebook.search.whoosh_index import (
     build_schema,
     search_documents,
 )
-from casebook.search.whoosh_writer import GroupedPositions
+from casebook.search.whoosh_writer import GroupedPositions, IndexWriter, _Pool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.formats import Positions
+from whoosh.writing import PostingPool
 
 from .conftest import ROOT
 from .search_data import library_documents
@@ -99,10 +101,49 @@ def test_the_index_files_are_whooshs_byte_for_byte(tmp_path):
     facets = list(catalogue.taxonomies)
     documents = search_documents(catalogue) + library_documents(300)
     ours = written(
-        tmp_path / "ours", documents, build_schema(facets), lambda ix: ix.writer(limitmb=64)
+        tmp_path / "ours", documents, build_schema(facets), lambda ix: IndexWriter(ix, 64)
     )
     whooshs = written(
         tmp_path / "whoosh", documents, whooshs_schema(facets), lambda ix: ix.writer(limitmb=64)
     )
     assert {"segment.pst", "segment.trm", "segment._body_len.col"} <= set(ours)
     assert ours == whooshs
+
+
+def test_the_pool_fills_and_spills_as_whooshs(tmp_path):
+    rng = random.Random(5)
+    items = [
+        ("body", rng.choice([b"care", b"caf\xc3\xa9", b"x"]), docnum, 1.0, b"v" * rng.randint(0, 9))
+        for docnum in range(3000)
+    ]
+    pools = []
+    for pool_class in (PostingPool, _Pool):
+        pool = pool_class(None, None, limitmb=0)
+        pool.limit = 20_000  # bytes: a run spilled every hundred or so postings
+        pool.save = lambda pool=pool: (pool.runs.append(len(pool.current)), pool.current.clear())
+        for item in items:
+            pool.add(item)
+        pools.append((pool.currentsize, pool.runs, pool.current, pool.fieldnames))
+    assert pools[0] == pools[1]
+    assert len(pools[0][1]) > 10
+
+
+def test_field_lengths_are_the_segments_own(tmp_path):
+    documents = library_documents(200)
+    ix = whoosh_index.create_in(str(tmp_path), build_schema(["themes"]))
+    writer = IndexWriter(ix, 64)
+    for document in documents:
+        writer.add_document(**document.fields())
+    writer.perdocwriter.close()
+    lengths = writer.per_document_reader()
+    reader = writer.codec.per_document_reader(writer.storage, writer.get_segment())
+    for name in (*TEXT_FIELDS, "kind"):  # "kind" has no lengths: the default is given
+        for default in (0, 1):
+            expected = [reader.doc_field_length(n, name, default) for n in range(len(documents))]
+            assert [lengths.doc_field_length(n, name, default) for n in range(len(documents))] == (
+                expected
+            )
+    assert lengths.doc_count_all() == len(documents)  # the rest is the reader's
+    reader.close()
+    lengths.close()
+    writer.cancel()

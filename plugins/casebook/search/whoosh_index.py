@@ -50,7 +50,7 @@ from .vocabulary import (
     updated_vocabulary,
     vocabulary_json,
 )
-from .whoosh_writer import GroupedPositions
+from .whoosh_writer import GroupedPositions, IndexWriter
 
 # Bump when the fields, the analysis, the content hash or the vocabulary's words change:
 # an index of another version is rebuilt whole. (5: headings and labels stored, so an
@@ -475,7 +475,7 @@ def _stored_texts(searcher, key: str) -> list[str]:
 def _write_changes(ix, current: dict, wanted: dict, hashes: dict, report: IndexReport) -> None:
     """Delete, add and replace documents so the index holds `wanted`; count each in
     `report`. Nothing is committed when nothing changed."""
-    writer = ix.writer(limitmb=WRITER_POOL_MB)
+    writer = IndexWriter(ix, limitmb=WRITER_POOL_MB)
     try:
         for key in current.keys() - wanted.keys():
             writer.delete_by_term("key", key)
