@@ -4,8 +4,11 @@ word values for any text, and the same segment files, byte for byte, for a real 
 from __future__ import annotations
 
 import random
+from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
+import pytest
 from casebook.content.catalogue import load_catalogue
 from casebook.search.whoosh_index import (
     TEXT_FIELDS,
@@ -20,6 +23,7 @@ from hypothesis import strategies as st
 from whoosh import index as whoosh_index
 from whoosh.fields import TEXT
 from whoosh.filedb.compound import CompoundStorage
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
@@ -76,13 +80,17 @@ def segment_files(index_dir: Path) -> dict[str, bytes]:
     return files
 
 
-def written(index_dir: Path, documents, schema, writer_of) -> dict[str, bytes]:
+def written(index_dir: Path, documents, schema, writer_of, pool_limit=None) -> dict[str, bytes]:
     index_dir.mkdir()
     ix = whoosh_index.create_in(str(index_dir), schema)
     writer = writer_of(ix)
+    if pool_limit:
+        writer.pool.limit = pool_limit
     for document in documents:
         writer.add_document(**document.fields())
+    spilled = len(writer.pool.runs)
     writer.commit()
+    assert bool(spilled) == bool(pool_limit)
     return segment_files(index_dir)
 
 
@@ -95,37 +103,101 @@ def whooshs_schema(facets):
     return schema
 
 
-def test_the_index_files_are_whooshs_byte_for_byte(tmp_path):
+@pytest.mark.parametrize("pool_limit", [None, 100_000])  # bytes: the pool spills to disk
+def test_the_index_files_are_whooshs_byte_for_byte(tmp_path, pool_limit):
     # the site's own pages, and a library whose postings span several blocks
     catalogue, _ = load_catalogue(ROOT / "content")
     facets = list(catalogue.taxonomies)
     documents = search_documents(catalogue) + library_documents(300)
-    ours = written(
-        tmp_path / "ours", documents, build_schema(facets), lambda ix: IndexWriter(ix, 64)
-    )
-    whooshs = written(
-        tmp_path / "whoosh", documents, whooshs_schema(facets), lambda ix: ix.writer(limitmb=64)
+    schema, whooshs = build_schema(facets), whooshs_schema(facets)
+    ours = written(tmp_path / "ours", documents, schema, lambda ix: IndexWriter(ix, 64), pool_limit)
+    expected = written(
+        tmp_path / "whoosh", documents, whooshs, lambda ix: ix.writer(limitmb=64), pool_limit
     )
     assert {"segment.pst", "segment.trm", "segment._body_len.col"} <= set(ours)
-    assert ours == whooshs
+    assert ours == expected
 
 
-def test_the_pool_fills_and_spills_as_whooshs(tmp_path):
-    rng = random.Random(5)
-    items = [
-        ("body", rng.choice([b"care", b"caf\xc3\xa9", b"x"]), docnum, 1.0, b"v" * rng.randint(0, 9))
-        for docnum in range(3000)
-    ]
-    pools = []
+def test_what_the_writer_leaves_out_is_whooshs_to_add(tmp_path):
+    # boosts and stored values as `_` arguments, and a field with a term vector
+    schema = build_schema(["themes"])
+    schema._fields["labels"] = TEXT(analyzer=analyzer(), stored=True, vector=True)
+    documents = library_documents(40)
+    extras = {"_boost": 2.0, "_title_boost": 3.0, "_stored_body": "(elsewhere)"}
+    files = []
+    for name, writer_of in (("ours", lambda ix: IndexWriter(ix, 64)), ("whoosh", None)):
+        (tmp_path / name).mkdir()
+        ix = whoosh_index.create_in(str(tmp_path / name), schema)
+        writer = writer_of(ix) if writer_of else ix.writer(limitmb=64)
+        for number, document in enumerate(documents):
+            writer.add_document(**document.fields(), **(extras if number % 2 else {}))
+        writer.commit()
+        files.append(segment_files(tmp_path / name))
+    assert files[0] == files[1]
+    assert {"segment.vps", "segment._labels_vec.col"} <= set(files[0])
+    with whoosh_index.open_dir(str(tmp_path / "ours")).searcher() as searcher:
+        assert searcher.stored_fields(1)["body"] == "(elsewhere)"
+
+
+def random_postings(seed: int, count: int = 3000) -> list[tuple]:
+    """Postings as a writer pools them: documents in number order, a few fields."""
+    rng = random.Random(seed)
+    postings = []
+    for docnum in range(count // 10):
+        for field in sorted(rng.sample(["body", "kind", "title"], 2)):
+            for word in sorted(set(rng.choices(["care", "café", "x", "home", "peer"], k=4))):
+                value = bytes(rng.randrange(256) for _ in range(rng.randint(0, 9)))
+                postings.append((field, word.encode(), docnum, float(rng.randint(1, 3)), value))
+    return postings
+
+
+def pools(tmp_path: Path, limit: int) -> list:
+    storage = FileStorage(str(tmp_path)).create()
+    made = []
     for pool_class in (PostingPool, _Pool):
-        pool = pool_class(None, None, limitmb=0)
-        pool.limit = 20_000  # bytes: a run spilled every hundred or so postings
-        pool.save = lambda pool=pool: (pool.runs.append(len(pool.current)), pool.current.clear())
-        for item in items:
-            pool.add(item)
-        pools.append((pool.currentsize, pool.runs, pool.current, pool.fieldnames))
-    assert pools[0] == pools[1]
-    assert len(pools[0][1]) > 10
+        pool = pool_class(storage, None, limitmb=0)
+        pool.limit = limit
+        made.append(pool)
+    return made
+
+
+@pytest.mark.parametrize("limit", [10**9, 20_000])  # bytes: never spilled, or often
+@pytest.mark.parametrize("shuffled", [False, True])  # documents in number order, or not
+def test_the_pool_sorts_and_spills_as_whooshs(tmp_path, limit, shuffled):
+    postings = random_postings(5)
+    if shuffled:
+        random.Random(7).shuffle(postings)
+    whooshs, ours = pools(tmp_path, limit)
+    for posting in postings:
+        whooshs.add(posting)
+        ours.add(posting)
+    assert len(ours.runs) == len(whooshs.runs)
+    assert len(ours.runs) == 0 if limit > 10**6 else len(ours.runs) > 10
+    assert ours.currentsize == whooshs.currentsize
+    expected = list(whooshs.items())
+    assert expected == sorted(postings)
+    terms = [(field, text, posting) for field, text, held in ours.terms() for posting in held]
+    assert [(field, text, *posting) for field, text, posting in terms] == expected
+    whooshs.cleanup()
+    ours.cleanup()
+
+
+@pytest.mark.parametrize("limit", [10**9, 20_000])
+def test_the_pool_takes_a_fields_words_at_once_as_whooshs_one_by_one(tmp_path, limit):
+    postings = random_postings(6)
+    whooshs, ours = pools(tmp_path, limit)
+    for posting in postings:
+        whooshs.add(posting)
+    counted = 0
+    for (field, docnum), group in groupby(postings, key=itemgetter(0, 2)):
+        words = [(text.decode(), 2, weight, value) for _, text, _, weight, value in group]
+        counted += ours.add_words(field, docnum, words)
+    assert counted == 2 * len(postings)
+    assert (ours.currentsize == whooshs.currentsize) == (limit > 10**6)
+    assert limit > 10**6 or len(ours.runs) > 10
+    assert list(ours.items()) == list(whooshs.items())
+    whooshs.cleanup()
+    ours.cleanup()
 
 
 def test_field_lengths_are_the_segments_own(tmp_path):
