@@ -3,6 +3,7 @@ word values for any text, and the same segment files, byte for byte, for a real 
 
 from __future__ import annotations
 
+import io
 import random
 from itertools import groupby
 from operator import itemgetter
@@ -17,13 +18,15 @@ from casebook.search.whoosh_index import (
     build_schema,
     search_documents,
 )
-from casebook.search.whoosh_writer import GroupedPositions, IndexWriter, _Pool
+from casebook.search.whoosh_writer import GroupedPositions, IndexWriter, _Pool, _PostingsWriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.fields import TEXT
 from whoosh.filedb.compound import CompoundStorage
 from whoosh.filedb.filestore import FileStorage
+from whoosh.filedb.structfile import StructFile
 from whoosh.formats import Positions
 from whoosh.writing import PostingPool
 
@@ -137,6 +140,34 @@ def test_what_the_writer_leaves_out_is_whooshs_to_add(tmp_path):
     assert {"segment.vps", "segment._labels_vec.col"} <= set(files[0])
     with whoosh_index.open_dir(str(tmp_path / "ours")).searcher() as searcher:
         assert searcher.stored_fields(1)["body"] == "(elsewhere)"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    count=st.integers(1, 400),
+    first=st.integers(0, 130),  # postings added one by one before the rest at once
+    seed=st.integers(0, 2**32),
+)
+def test_a_terms_postings_at_once_are_whooshs_one_by_one(count, first, seed):
+    rng = random.Random(seed)
+    docnums = sorted(rng.sample(range(2000), count))
+    postings = [
+        (docnum, rng.choice([1.0, 2.0, 3.5, 1]), rng.choice([b"", b"ab", b"xyz" * 40]))
+        for docnum in docnums
+    ]
+    lengths = [rng.choice([None, 0, 1, 7, 300, 70_000]) for _ in range(2000)]
+    written = []
+    for at_once in (False, True):
+        stream = io.BytesIO()
+        writer = _PostingsWriter(StructFile(stream), blocklimit=128)
+        writer.start_postings(Positions(), W3TermInfo())
+        for docnum, weight, value in postings[: first if at_once else count]:
+            writer.add_posting(docnum, weight, value, lengths[docnum])
+        if at_once:
+            writer.add_postings(postings[first:], lengths)
+        info = writer.finish_postings()
+        written.append((stream.getvalue(), info.to_bytes()))
+    assert written[0] == written[1]
 
 
 def random_postings(seed: int, count: int = 3000) -> list[tuple]:

@@ -12,7 +12,7 @@ from itertools import groupby, pairwise
 from operator import itemgetter
 from pickle import dumps
 
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 from whoosh.writing import PostingPool, SegmentWriter
@@ -153,24 +153,70 @@ class _FieldLengths:
         return getattr(self._reader, name)
 
 
-def write_postings(fieldwriter, schema, lengths: _FieldLengths, terms) -> None:
-    """FieldWriter.add_postings for each term's postings, in order (as the pool gives
-    them): the same calls to the field writer, without checking the order of every
-    posting or reading its document's length. (Whoosh's add_postings also skips postings
-    numbered -1, which no writer of Whoosh 2.7 makes.)"""
-    add, field = fieldwriter.add, None
-    for fieldname, text, postings in terms:
-        if fieldname != field:
-            if field is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            field, field_lengths = fieldname, lengths.lengths(fieldname)
-        fieldwriter.start_term(text)
-        for docnum, weight, value in postings:
-            add(docnum, weight, value or b"", field_lengths[docnum])
-        fieldwriter.finish_term()
-    if field is not None:
-        fieldwriter.finish_field()
+class _PostingsWriter(W3PostingsWriter):
+    """Whoosh's postings writer, also taking a term's postings a block at a time."""
+
+    def add_postings(self, postings: list[tuple], lengths: list) -> None:
+        """`add_posting(docnum, weight, value, lengths[docnum])` for each posting, in
+        order: the same blocks and statistics, without type checks on every posting."""
+        limit, start = self._blocklimit, 0
+        while start < len(postings):
+            if len(self._ids) >= limit:
+                self._write_block()
+            end = start + limit - len(self._ids)
+            docnums, weights, values = zip(*postings[start:end], strict=True)
+            start = end
+            self._ids.extend(docnums)
+            self._weights.extend(weights)
+            self._values.extend(value for value in values if value)
+            heaviest = max(weights)  # the first of equals, as add_posting keeps it
+            if heaviest > self._maxweight:
+                self._maxweight = heaviest
+            known = [length for length in map(lengths.__getitem__, docnums) if length]
+            if known:
+                shortest, longest = min(known), max(known)
+                if self._minlength is None or shortest < self._minlength:
+                    self._minlength = shortest
+                if longest > self._maxlength:
+                    self._maxlength = longest
+
+
+class _FieldWriter(W3FieldWriter):
+    def add_terms(self, schema, lengths: _FieldLengths, terms) -> None:
+        """FieldWriter.add_postings for each term's postings, in order (as the pool gives
+        them): the same calls, but a term at a time, without checking the order of every
+        posting or reading its document's length. (Whoosh's add_postings also skips
+        postings numbered -1, which no writer of Whoosh 2.7 makes.)"""
+        field = None
+        for fieldname, text, postings in terms:
+            if fieldname != field:
+                if field is not None:
+                    self.finish_field()
+                self.start_field(fieldname, schema[fieldname])
+                field, field_lengths = fieldname, lengths.lengths(fieldname)
+            self.start_term(text)
+            self._postwriter.add_postings(postings, field_lengths)
+            self.finish_term()
+        if field is not None:
+            self.finish_field()
+
+
+class _Codec(W3Codec):
+    """Whoosh's codec, writing with the two writers above."""
+
+    def field_writer(self, storage, segment):
+        return _FieldWriter(self, storage, segment)
+
+    def postings_writer(self, dbfile, byteids=False):
+        options = (self._blocklimit, self._compression, self._inlinelimit)
+        blocklimit, compression, inlinelimit = options
+        return _PostingsWriter(dbfile, blocklimit, byteids, compression, inlinelimit)
+
+    def new_segment(self, storage, indexname):
+        # The table of contents pickles each segment with its codec: Whoosh's own, so
+        # that reading the index needs nothing of this module.
+        plain = W3Codec(self._blocklimit, self._compression, self._inlinelimit)
+        return plain.new_segment(storage, indexname)
 
 
 def _has_extras(field) -> bool:
@@ -182,7 +228,7 @@ class IndexWriter(SegmentWriter):
     writing above."""
 
     def __init__(self, ix, limitmb: int):
-        super().__init__(ix, limitmb=limitmb)
+        super().__init__(ix, limitmb=limitmb, codec=_Codec())
         self.pool = _Pool(self._tempstorage, self.newsegment, limitmb=limitmb)
 
     def per_document_reader(self):
@@ -229,9 +275,9 @@ class IndexWriter(SegmentWriter):
     def _flush_segment(self):
         if not self.codec.length_stats:
             return super()._flush_segment()
-        # SegmentWriter._flush_segment, with write_postings for FieldWriter.add_postings
+        # SegmentWriter._flush_segment, with add_terms for FieldWriter.add_postings
         self.perdocwriter.close()
         lengths = self.per_document_reader()
-        write_postings(self.fieldwriter, self.schema, lengths, self.pool.terms())
+        self.fieldwriter.add_terms(self.schema, lengths, self.pool.terms())
         self.fieldwriter.close()
         lengths.close()
