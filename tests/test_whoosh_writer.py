@@ -155,7 +155,10 @@ def test_a_terms_postings_at_once_are_whooshs_one_by_one(count, first, seed):
         (docnum, rng.choice([1.0, 2.0, 3.5, 1]), rng.choice([b"", b"ab", b"xyz" * 40]))
         for docnum in docnums
     ]
-    lengths = [rng.choice([None, 0, 1, 7, 300, 70_000]) for _ in range(2000)]
+    # a scorable field's documents all have lengths; another's none (None, or 0)
+    scorable = rng.random() < 0.8
+    choices = [1, 7, 300, 70_000] if scorable else [None, 0]
+    lengths = [rng.choice(choices) for _ in range(2000)]
     written = []
     for at_once in (False, True):
         stream = io.BytesIO()
