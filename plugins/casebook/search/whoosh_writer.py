@@ -8,8 +8,8 @@ from the column just written."""
 
 from __future__ import annotations
 
-from itertools import groupby, pairwise
-from operator import itemgetter
+from itertools import groupby
+from operator import itemgetter, sub
 from pickle import dumps
 
 from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter
@@ -27,31 +27,26 @@ class GroupedPositions(Positions):
         word_positions = getattr(analyzer, "word_positions", None)
         if word_positions is None or not isinstance(value, str) or kwargs.keys() - {"mode"}:
             return super().word_values(value, analyzer, **kwargs)
-        boost = self.field_boost
-        values = []
+        boost, values = self.field_boost, []
         for word, positions in word_positions(value).items():
+            # Positions.encode: the count, then the gaps between positions, pickled
             count = len(positions)
-            values.append((word, count, float(count) * boost, encoded_positions(positions)))
+            if count == 1:  # half the postings: the pickle kept, as the first gap is it
+                pickled = _ONE_POSITION.get(positions[0])
+                if pickled is None:
+                    pickled = _ONE_POSITION[positions[0]] = dumps(positions, 2)
+                # A new object each time: a block of postings is pickled, and pickle
+                # writes an object it has seen as a reference, changing the bytes.
+                encoded = _ONE + pickled
+            else:
+                gaps = [positions[0], *map(sub, positions[1:], positions)]
+                encoded = pack_uint(count) + dumps(gaps, 2)
+            values.append((word, count, float(count) * boost, encoded))
         return values
 
 
 _ONE = pack_uint(1)
-_ONE_POSITION: dict[int, bytes] = {}  # Half the postings have one position: pickled once.
-
-
-def encoded_positions(positions: list[int]) -> bytes:
-    """`Positions.encode(positions)`: the count, then the gaps between them, pickled."""
-    if len(positions) == 1:
-        position = positions[0]
-        pickled = _ONE_POSITION.get(position)
-        if pickled is None:
-            pickled = _ONE_POSITION[position] = dumps([position], 2)
-        # A new object each time: a block of postings is pickled, and pickle writes an
-        # object it has seen as a reference, so a shared one would change the bytes.
-        return _ONE + pickled
-    gaps = [positions[0]]
-    gaps += [after - before for before, after in pairwise(positions)]
-    return pack_uint(len(positions)) + dumps(gaps, 2)
+_ONE_POSITION: dict[int, bytes] = {}
 
 
 class _Pool(PostingPool):
