@@ -12,7 +12,13 @@ from itertools import groupby
 from operator import itemgetter, sub
 from pickle import dumps
 
-from whoosh.codec.whoosh3 import W3Codec, W3FieldWriter, W3PerDocReader, W3PostingsWriter
+from whoosh.codec.whoosh3 import (
+    W3Codec,
+    W3FieldWriter,
+    W3PerDocReader,
+    W3PostingsWriter,
+    _lenfield,
+)
 from whoosh.formats import Positions
 from whoosh.system import pack_uint
 from whoosh.writing import PostingPool, SegmentWriter
@@ -134,11 +140,12 @@ class _FieldLengths:
         """Each document's length in the field, by document number."""
         key = (fieldname, default)
         if key not in self._lengths:
-            reader = self._reader
-            self._lengths[key] = [
-                reader.doc_field_length(docnum, fieldname, default)
-                for docnum in range(reader.doc_count_all())
-            ]
+            reader, count = self._reader, self._reader.doc_count_all()
+            if reader.has_column(_lenfield(fieldname)):
+                lengths = [reader.doc_field_length(n, fieldname, default) for n in range(count)]
+            else:  # asked once, not a file system look-up a document as Whoosh does
+                lengths = [default] * count
+            self._lengths[key] = lengths
         return self._lengths[key]
 
     def doc_field_length(self, docnum: int, fieldname: str, default=0):
