@@ -1,5 +1,6 @@
-"""The index's own format and writer (search/whoosh_writer.py) against Whoosh's: the same
-word values for any text, and the same segment files, byte for byte, for a real library."""
+"""The index's own format and writer (search/whoosh_format.py, whoosh_writer.py) against
+Whoosh's: the same word values for any text, and the same segment files, byte for byte,
+for a real library."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from casebook.content.catalogue import load_catalogue
+from casebook.search.whoosh_format import GroupedPositions
 from casebook.search.whoosh_index import (
     TEXT_FIELDS,
     WordAnalyzer,
@@ -18,7 +20,7 @@ from casebook.search.whoosh_index import (
     build_schema,
     search_documents,
 )
-from casebook.search.whoosh_writer import GroupedPositions, IndexWriter, _Pool, _PostingsWriter
+from casebook.search.whoosh_writer import IndexWriter, _Pool, _PostingsWriter
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from whoosh import index as whoosh_index

@@ -50,7 +50,8 @@ from .vocabulary import (
     updated_vocabulary,
     vocabulary_json,
 )
-from .whoosh_writer import GroupedPositions, IndexWriter
+from .whoosh_format import GroupedPositions
+from .whoosh_writer import IndexWriter
 
 # Bump when the fields, the analysis, the content hash or the vocabulary's words change:
 # an index of another version is rebuilt whole. (5: headings and labels stored, so an
@@ -140,7 +141,7 @@ class WordAnalyzer(Tokenizer):
     def word_positions(self, value: str) -> dict[str, list[int]]:
         """Each word `value` indexes, with its positions, in order of first appearance:
         the tokens `self(value, positions=True)` yields, grouped by word. For the text
-        fields' format (whoosh_writer.py): a findall and a lookup a word, where a Token
+        fields' format (whoosh_format.py): a findall and a lookup a word, where a Token
         object a word was most of the index's build."""
         words = list(map(_INDEXED_WORDS.__getitem__, self._WORDS.findall(value)))
         # Positions count on from the first word kept, which keeps its place among all

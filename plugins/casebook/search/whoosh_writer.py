@@ -1,16 +1,15 @@
 """Writing the Whoosh index with less Python a posting: the same files, byte for byte, as
-Whoosh's own format and writer make (tests compare them), for under 60% of the CPU.
+Whoosh's own writer makes (tests compare them).
 
-A library's bodies make most of its postings (330,000 at 1,000 cases), and Whoosh spends
-several calls on each: a Token object a word; a pickle, a type-checked pool entry and a
-place in one big sort a posting; and at commit a read of the document's field length
-from the column just written."""
+A library's bodies make most of its postings (330,000 at 1,000 cases), and Whoosh's
+writer spends several calls on each: a type-checked pool entry and a place in one big
+sort; at commit, a read of the document's field length from the column just written
+and a type-checked add to its block."""
 
 from __future__ import annotations
 
 from itertools import groupby
-from operator import itemgetter, sub
-from pickle import dumps
+from operator import itemgetter
 
 from whoosh.codec.whoosh3 import (
     W3Codec,
@@ -19,40 +18,9 @@ from whoosh.codec.whoosh3 import (
     W3PostingsWriter,
     _lenfield,
 )
-from whoosh.formats import Positions
-from whoosh.system import pack_uint
 from whoosh.writing import PostingPool, SegmentWriter
 
-
-class GroupedPositions(Positions):
-    """Whoosh's Positions format, taking each word's positions from the analyzer at once
-    where it can give them (`word_positions`, as WordAnalyzer does) rather than a Token
-    at a time. What it yields, and so what the index holds, is Positions' own."""
-
-    def word_values(self, value, analyzer, **kwargs):
-        word_positions = getattr(analyzer, "word_positions", None)
-        if word_positions is None or not isinstance(value, str) or kwargs.keys() - {"mode"}:
-            return super().word_values(value, analyzer, **kwargs)
-        boost, values = self.field_boost, []
-        for word, positions in word_positions(value).items():
-            # Positions.encode: the count, then the gaps between positions, pickled
-            count = len(positions)
-            if count == 1:  # half the postings: the pickle kept, as the first gap is it
-                pickled = _ONE_POSITION.get(positions[0])
-                if pickled is None:
-                    pickled = _ONE_POSITION[positions[0]] = dumps(positions, 2)
-                # A new object each time: a block of postings is pickled, and pickle
-                # writes an object it has seen as a reference, changing the bytes.
-                encoded = _ONE + pickled
-            else:
-                gaps = [positions[0], *map(sub, positions[1:], positions)]
-                encoded = pack_uint(count) + dumps(gaps, 2)
-            values.append((word, count, float(count) * boost, encoded))
-        return values
-
-
-_ONE = pack_uint(1)
-_ONE_POSITION: dict[int, bytes] = {}
+from .whoosh_format import GroupedPositions
 
 
 class _Pool(PostingPool):
