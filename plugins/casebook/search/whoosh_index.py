@@ -91,10 +91,12 @@ def stem(word: str) -> str:
 
 
 def analyzer():
+    """Whoosh's chain of filters that WordAnalyzer, which every text field uses, does in
+    one loop: the definition tests compare it with."""
     return RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter(stemfn=stem)
 
 
-# One cache for every caller (the body analyzer here, similarity.py): a library's
+# One cache for every caller (the text fields' analyzer here, similarity.py): a library's
 # vocabulary is a few tens of thousands of words, each stemmed once.
 cached_stem = lru_cache(maxsize=200_000)(stem)
 

@@ -178,9 +178,8 @@ class _Codec(W3Codec):
         return _FieldWriter(self, storage, segment)
 
     def postings_writer(self, dbfile, byteids=False):
-        options = (self._blocklimit, self._compression, self._inlinelimit)
-        blocklimit, compression, inlinelimit = options
-        return _PostingsWriter(dbfile, blocklimit, byteids, compression, inlinelimit)
+        limit, compression, inline = self._blocklimit, self._compression, self._inlinelimit
+        return _PostingsWriter(dbfile, limit, byteids, compression, inline)
 
     def new_segment(self, storage, indexname):
         # The table of contents pickles each segment with its codec: Whoosh's own, so
