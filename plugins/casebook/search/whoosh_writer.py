@@ -31,7 +31,7 @@ class _Pool(PostingPool):
 
     def __init__(self, tempstore, segment, limitmb: int):
         super().__init__(tempstore, segment, limitmb=limitmb)
-        self._terms: dict[tuple[str, bytes], list[tuple]] = {}
+        self._fields: dict[str, dict[bytes, list[tuple]]] = {}  # field -> term -> postings
 
     def add(self, item):
         fieldname, text, docnum, weight, value = item
@@ -40,20 +40,21 @@ class _Pool(PostingPool):
         self.currentsize += 150 + len(fieldname) + 2 * len(text) + len(value or "")
         if self.currentsize > self.limit:
             self.save()
-        self._terms.setdefault((fieldname, text), []).append((docnum, weight, value))
+        terms = self._fields.setdefault(fieldname, {})
+        terms.setdefault(text, []).append((docnum, weight, value))
 
     def add_words(self, fieldname: str, docnum: int, values) -> int:
         """`add` for each word of one field of a document, given as Format.word_values
         gives them; the sum of their counts back. The pool may spill after the whole
         field rather than before the posting that fills it: the runs merge the same."""
-        terms = self._terms
+        terms = self._fields.setdefault(fieldname, {})
         length = size = added = 0
         for word, count, weight, encoded in values:
             text = word.encode()
             posting = (docnum, weight, encoded)
-            postings = terms.get((fieldname, text))
+            postings = terms.get(text)
             if postings is None:
-                terms[fieldname, text] = [posting]
+                terms[text] = [posting]
             else:
                 postings.append(posting)
             length += count
@@ -76,11 +77,12 @@ class _Pool(PostingPool):
             yield from self._held_terms()
 
     def _held_terms(self):
-        terms = self._terms
-        for key in sorted(terms):
-            postings = terms[key]
-            postings.sort()  # (in order already, unless added out of order)
-            yield *key, postings
+        for fieldname in sorted(self._fields):
+            terms = self._fields[fieldname]
+            for text in sorted(terms):
+                postings = terms[text]
+                postings.sort()  # (in order already, unless added out of order)
+                yield fieldname, text, postings
 
     def _held_postings(self):
         for fieldname, text, postings in self._held_terms():
@@ -92,7 +94,7 @@ class _Pool(PostingPool):
 
     def save(self):
         # Whoosh's save writes `current`, sorted, as a run
-        self.current, self._terms = list(self._held_postings()), {}
+        self.current, self._fields = list(self._held_postings()), {}
         super().save()
 
 
