@@ -444,6 +444,18 @@ def test_vocabulary_words_are_runs_of_letters_of_three_or_more(text):
     assert words(text) == [run for run in runs if len(run) >= MIN_LENGTH]
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from("abcXYZ éÉßİı_9 -'’ﬁ.\n\t")), max_size=5))
+def test_the_vocabulary_counts_the_words_of_every_text(texts):
+    from collections import Counter
+
+    from casebook.search.vocabulary import build_vocabulary, words
+
+    counts = Counter(word for text in texts for word in words(text))
+    expected = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    assert list(build_vocabulary(texts).items()) == expected
+
+
 def test_a_documents_hash_is_its_whole_content():
     document = search_documents(load_catalogue(FIXTURE_CONTENT)[0])[0]
     changed = [

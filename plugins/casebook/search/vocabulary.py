@@ -29,12 +29,24 @@ def words(text: str) -> list[str]:
     return (_KEPT_ASCII_WORD if text.isascii() else _KEPT_WORD).findall(text)
 
 
+# Lowercased ASCII text with every character but a-z made a space: split, its words are
+# the runs of letters, and the short ones are dropped once counted. A third less time
+# than finding the words with _KEPT_ASCII_WORD (0.27 s -> 0.19 s at 1,000 cases, where
+# it is part of every full index).
+_ONLY_A_TO_Z = str.maketrans({chr(code): " " for code in range(128) if not chr(code).islower()})
+
+
 def build_vocabulary(texts: Iterable[str]) -> dict[str, int]:
-    """word -> how many times it occurs, most frequent first."""
+    """word -> how many times it occurs, most frequent first: the words() of every text."""
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(words(text))
-    return dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
+        text = text.lower()
+        if text.isascii():
+            counts.update(text.translate(_ONLY_A_TO_Z).split())
+        else:
+            counts.update(_KEPT_WORD.findall(text))
+    kept = ((word, count) for word, count in counts.items() if len(word) >= MIN_LENGTH)
+    return dict(sorted(kept, key=lambda item: (-item[1], item[0])))
 
 
 def updated_vocabulary(

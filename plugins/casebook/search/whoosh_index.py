@@ -16,6 +16,7 @@ import os
 import re
 import shutil
 import threading
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -49,11 +50,15 @@ from .vocabulary import (
     updated_vocabulary,
     vocabulary_json,
 )
+from .whoosh_format import GroupedPositions
+from .whoosh_writer import IndexWriter
 
 # Bump when the fields, the analysis, the content hash or the vocabulary's words change:
 # an index of another version is rebuilt whole. (5: headings and labels stored, so an
-# update can take a changed page's old words out of the vocabulary.)
-SCHEMA_VERSION = 5
+# update can take a changed page's old words out of the vocabulary. 6: every text field
+# analysed by WordAnalyzer into GroupedPositions; the postings are the same, but an older
+# index's schema would keep updating it the slower way.)
+SCHEMA_VERSION = 6
 SIGNATURE_FILE = "casebook-schema.txt"
 # Each document's content hash by key, written with the index: an update compares these
 # rather than reading every stored document (bodies and all) back out of the index.
@@ -86,12 +91,34 @@ def stem(word: str) -> str:
 
 
 def analyzer():
+    """Whoosh's chain of filters that WordAnalyzer, which every text field uses, does in
+    one loop: the definition tests compare it with."""
     return RegexTokenizer() | LowercaseFilter() | StopFilter() | StemFilter(stemfn=stem)
 
 
-# One cache for every caller (the body analyzer here, similarity.py): a library's
+# One cache for every caller (the text fields' analyzer here, similarity.py): a library's
 # vocabulary is a few tens of thousands of words, each stemmed once.
 cached_stem = lru_cache(maxsize=200_000)(stem)
+
+
+class _IndexedWords(dict):
+    """Each word as written, mapped to what a text field indexes for it: its stem, or ""
+    for a stop word or a one-letter word. One dictionary lookup a word, where lowercasing,
+    the stop list and the stem cache were three."""
+
+    LIMIT = 200_000  # spellings kept; past it the memo starts again (a long-lived server)
+
+    def __missing__(self, word: str) -> str:
+        lowered = word.lower()
+        stopped = len(lowered) < WordAnalyzer._MINSIZE or lowered in WordAnalyzer._STOPS
+        term = "" if stopped else cached_stem(lowered)
+        if len(self) >= self.LIMIT:
+            self.clear()
+        self[word] = term
+        return term
+
+
+_INDEXED_WORDS = _IndexedWords()
 
 
 class WordAnalyzer(Tokenizer):
@@ -105,9 +132,27 @@ class WordAnalyzer(Tokenizer):
     _WHOLE = re.compile(r"\A.*\Z", re.S)  # tokenize=False: the value is the one token
     _STOPS = frozenset(STOP_WORDS)
     _MINSIZE = 2  # StopFilter's default
+    # _WORD's matches, by a pattern with no capturing group, so that findall gives whole
+    # words: Whoosh's [\w\*]+(\.?[\w\*]+)* less its group and its optional dot, which
+    # match nothing the + does not (tests compare the two over random text).
+    _WORDS = re.compile(r"[\w*]+(?:\.[\w*]+)*")
 
     def __eq__(self, other):
         return other.__class__ is self.__class__
+
+    def word_positions(self, value: str) -> dict[str, list[int]]:
+        """Each word `value` indexes, with its positions, in order of first appearance:
+        the tokens `self(value, positions=True)` yields, grouped by word. For the text
+        fields' format (whoosh_format.py): a findall and a lookup a word, where a Token
+        object a word was most of the index's build."""
+        words = list(map(_INDEXED_WORDS.__getitem__, self._WORDS.findall(value)))
+        # Positions count on from the first word kept, which keeps its place among all
+        # the words (as __call__ numbers them).
+        first = next((number for number, word in enumerate(words) if word), 0)
+        positions: dict[str, list[int]] = defaultdict(list)
+        for position, word in enumerate(filter(None, words), first):
+            positions[word].append(position)
+        return positions
 
     def __call__(
         self,
@@ -151,6 +196,14 @@ class WordAnalyzer(Tokenizer):
             yield token
 
 
+def text_field(boost: float) -> TEXT:
+    """A stored, stemmed text field. Its format is Whoosh's Positions, given each word's
+    positions by the analyzer at once: what the index holds is the same."""
+    field = TEXT(analyzer=WordAnalyzer(), stored=True, field_boost=boost)
+    field.format = GroupedPositions(field_boost=boost)
+    return field
+
+
 def build_schema(facets: Iterable[str]) -> Schema:
     fields = {
         "key": ID(stored=True, unique=True),
@@ -159,13 +212,13 @@ def build_schema(facets: Iterable[str]) -> Schema:
         "kind": ID(stored=True),
         "hash": STORED(),
         # No spelling=True: "did you mean" uses the vocabulary file, as the browser does.
-        "title": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["title"]),
-        "summary": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["summary"]),
-        "headings": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["headings"]),
+        "title": text_field(TEXT_FIELDS["title"]),
+        "summary": text_field(TEXT_FIELDS["summary"]),
+        "headings": text_field(TEXT_FIELDS["headings"]),
         # The labels of the page's terms ("Lived experience"), so a theme's name finds
         # every case study tagged with it, not only those whose text uses the words.
-        "labels": TEXT(analyzer=analyzer(), stored=True, field_boost=TEXT_FIELDS["labels"]),
-        "body": TEXT(analyzer=WordAnalyzer(), stored=True),
+        "labels": text_field(TEXT_FIELDS["labels"]),
+        "body": text_field(TEXT_FIELDS["body"]),
     }
     for name in facets:
         fields[name] = KEYWORD(stored=True, commas=True, scorable=False)
@@ -425,7 +478,7 @@ def _stored_texts(searcher, key: str) -> list[str]:
 def _write_changes(ix, current: dict, wanted: dict, hashes: dict, report: IndexReport) -> None:
     """Delete, add and replace documents so the index holds `wanted`; count each in
     `report`. Nothing is committed when nothing changed."""
-    writer = ix.writer(limitmb=WRITER_POOL_MB)
+    writer = IndexWriter(ix, limitmb=WRITER_POOL_MB)
     try:
         for key in current.keys() - wanted.keys():
             writer.delete_by_term("key", key)
