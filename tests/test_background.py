@@ -234,3 +234,22 @@ def test_pagefind_is_under_way_while_the_child_works_out_related_lists(
     staged_bundle, reason = background.bundle()
     assert staged_bundle is not None and reason == ""
     assert background.wait() is not None
+
+
+def test_the_child_yields_the_cpu_to_the_pages(content, tmp_path, monkeypatch):
+    """MkDocs' rendering is the build's critical path: the child, and so Pagefind's
+    binary, which inherits it, runs at a lower priority."""
+    from casebook.background import BACKGROUND_NICENESS
+
+    catalogue = catalogue_of(content)
+    real, seen = related_slugs, tmp_path / "niceness"
+
+    def related_noting_the_niceness(*args, **kwargs):
+        seen.write_text(str(os.nice(0)))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("casebook.background.related_slugs", related_noting_the_niceness)
+    background = BackgroundBuild(catalogue, 2, None)
+    background.related()
+    background.wait()
+    assert int(seen.read_text()) == min(19, os.nice(0) + BACKGROUND_NICENESS)
