@@ -91,6 +91,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     scanned: RenderCache | None = None  # pages the guard found safe, by their text
     _nav = None
     _page_templates: dict[str, str] = {}  # src_uri -> the theme template it would use
+    _search_skips_content = False  # Material's search needs no page's content, see internals
     _page_key = ""  # what every page's rendering by the theme depends on, this build
     _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
@@ -105,6 +106,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.counter = internals.WarningCounter().attach()
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
+        self._search_skips_content = internals.only_material_search_reads_content(config)
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             names = list(SCRIPTS)
@@ -297,6 +299,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # The static index serves the header search; Material's plugin stays only for
             # its header button and dialog, and indexes nothing.
             page.meta["search"] = {"exclude": True}
+            content = page.content or ""
+            if self._search_skips_content and "data-search-" not in content:
+                self._full_content, page.content = content, ""  # nothing in it for search
             return context
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
         searchable = self._searchable.pop(page.file.src_uri, None)
