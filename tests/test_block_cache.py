@@ -27,6 +27,15 @@ class Mutable:
     title: str
 
 
+@dataclass(frozen=True)
+class Computed:
+    title: str
+
+    @property
+    def heading(self) -> str:  # shows what no field holds
+        return self.title.upper()
+
+
 def test_a_key_differs_wherever_the_rendering_could():
     link = Link("Alpha", "../alpha/", "A summary")
     views = [
@@ -60,6 +69,7 @@ def test_a_key_differs_wherever_the_rendering_could():
 
 def test_a_view_it_cannot_write_out_whole_is_never_keyed():
     assert view_key("casebook/x.html", {"value": Mutable("Alpha")}) is None
+    assert view_key("casebook/x.html", {"value": Computed("Alpha")}) is None
     assert view_key("casebook/x.html", {"value": [object()]}) is None
     assert view_key("casebook/x.html", {"value": {1: "a"}}) is None
 

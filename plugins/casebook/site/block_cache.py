@@ -41,13 +41,27 @@ _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
 def _fields(kind: type) -> tuple[str, ...]:
+    """A view class's fields: a frozen dataclass whose fields are all a template can
+    read of it (a property or method could show what no field holds)."""
     names = _FIELDS.get(kind)
     if names is None:
         params = getattr(kind, "__dataclass_params__", None)
-        if params is None or not params.frozen:  # a mutable object may change after keying
+        if params is None or not params.frozen or _computes(kind):
             raise _NotPlain(kind.__name__)
         names = _FIELDS[kind] = tuple(field.name for field in dataclasses.fields(kind))
     return names
+
+
+def _computes(kind: type) -> bool:
+    """True when the class (or a base) defines a property, method or descriptor of its
+    own, beyond what @dataclass writes."""
+    for cls in kind.__mro__[:-1]:  # not object
+        for name, value in vars(cls).items():
+            if name.startswith("__") and name.endswith("__"):
+                continue  # __init__, __eq__, __hash__ ... written by @dataclass
+            if callable(value) or hasattr(value, "__get__"):
+                return True
+    return False
 
 
 def _write(value: object, out: list[str], slot: str) -> None:
