@@ -147,12 +147,19 @@ class RenderCache:
         failed build: the next build renders every page instead."""
         temporary = self.path.with_name(f".{self.path.name}.{os.getpid()}")
         payload = {"format": FORMAT, "context": self.context, "pages": self._new}
-        text = json.dumps(payload, separators=(",", ":")).encode("utf-8")
+        text = json.dumps(payload, separators=(",", ":"))
+        # Hashed and written a megabyte at a time: the whole text as bytes was a second
+        # copy of it (28 MB of fresh memory for the block cache at 1,000 case studies).
+        parts = range(0, len(text), 1 << 20)
+        hasher = hashlib.sha256()
+        for start in parts:
+            hasher.update(text[start : start + (1 << 20)].encode("utf-8"))
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            with temporary.open("wb") as file:  # two writes: no third copy of the text
-                file.write(hashlib.sha256(text).hexdigest().encode() + b"\n")
-                file.write(text)
+            with temporary.open("wb") as file:
+                file.write(hasher.hexdigest().encode() + b"\n")
+                for start in parts:
+                    file.write(text[start : start + (1 << 20)].encode("utf-8"))
             os.replace(temporary, self.path)
             remove_dead_staging(self.path.parent, f".{self.path.name}.")  # killed builds'
         except OSError as error:
