@@ -22,7 +22,8 @@ from .conftest import pagefind_records, site_config, write
 def test_the_installed_engines_are_the_versions_these_internals_were_checked_with():
     installed = {name: importlib.metadata.version(name) for name in CHECKED_WITH}
     assert installed == CHECKED_WITH, (
-        "mkdocs_internals.py reaches into Page.render's attributes and the toc classes: "
+        "mkdocs_internals.py reaches into Page.render's attributes, the toc classes and "
+        "Material's search plugin: "
         "check them against the new version, then update CHECKED_WITH"
     )
 
@@ -71,6 +72,30 @@ def test_added_headings_nest_in_the_toc_and_count_as_anchors(tmp_path):
     assert [i.id for i in top.children[1].children] == ["two-a"]
     assert {"two", "two-a"} <= page.present_anchor_ids
     assert heading_ids(page.toc) == {"title", "one", "two", "two-a"}
+
+
+def test_hiding_pages_from_materials_search_changes_no_file(content, tmp_path, monkeypatch):
+    """Material's search indexes no page of a site with the static index, and removes
+    `data-search-*` attributes: a page without any is hidden from it, the others not."""
+    from casebook import mkdocs_internals
+    from mkdocs.config import load_config
+
+    from .conftest import build_in_process
+    from .test_render_cache import site_files
+
+    write(content, "guides/marked.md", '# Marked\n\n<p data-search-x="yes">Kept</p>\n')
+    config = load_config(config_file=str(site_config(content, tmp_path / "hidden")))
+    assert mkdocs_internals.only_material_search_reads_content(config)
+    hidden = build_in_process(content, tmp_path / "hidden", tmp_path / "index-hidden")
+    assert hidden.ok, hidden.lines
+    monkeypatch.setattr(
+        mkdocs_internals, "only_material_search_reads_content", lambda config: False
+    )
+    shown = build_in_process(content, tmp_path / "shown", tmp_path / "index-shown")
+    assert shown.ok, shown.lines
+    assert site_files(hidden.site) == site_files(shown.site)
+    marked = (hidden.site / "guides/marked/index.html").read_text(encoding="utf-8")
+    assert "<p>Kept</p>" in marked and "data-search-x" not in marked
 
 
 def test_warnings_are_counted_on_the_engines_own_logger():

@@ -35,6 +35,26 @@ def test_an_unreadable_cache_file_is_an_empty_cache(tmp_path):
         assert RenderCache(path, "c").get("a") is None
 
 
+def test_a_cache_file_is_read_whole_or_not_at_all(tmp_path, caplog):
+    path = tmp_path / "rendered.json"
+    cache = RenderCache(path, "c")
+    cache.put("a", {"html": "<p>A</p>"})
+    assert cache.save()
+    assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"}
+    checksum, _, text = path.read_bytes().partition(b"\n")
+    assert checksum == hashlib.sha256(text).hexdigest().encode()
+    for damaged in [text + b" []", text[:-1], b"x" + text, text + b"\xff"]:
+        path.write_bytes(hashlib.sha256(damaged).hexdigest().encode() + b"\n" + damaged)
+        assert RenderCache(path, "c").get("a") is None
+        assert "render cache" in caplog.text and "damaged (it is not JSON)" in caplog.text
+        caplog.clear()
+    path.write_bytes(checksum + b"\n" + text + b"\n")  # as written, then a newline
+    assert RenderCache(path, "c").get("a") is None  # the checksum no longer matches
+    spaced = b" " + text + b"\n"  # JSON with whitespace around it is JSON
+    path.write_bytes(hashlib.sha256(spaced).hexdigest().encode() + b"\n" + spaced)
+    assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"}
+
+
 def test_only_extensions_that_read_nothing_but_the_page_allow_caching():
     assert cacheable(["toc", "tables", "markdown.extensions.attr_list", "md_in_html"])
     assert not cacheable(["toc", "pymdownx.snippets"])  # includes other files

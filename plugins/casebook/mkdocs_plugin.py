@@ -28,6 +28,7 @@ from .content.fields import documented_keys
 from .content.model import Catalogue
 from .search.static_index import bundle_staging_path
 from .site import blocks
+from .site.block_cache import BlockCache
 from .site.directories import PreviousSite
 from .site.export import open_data_files
 from .site.file_writer import FileWriter
@@ -93,11 +94,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     scanned: RenderCache | None = None  # pages the guard found safe, by their text
     _nav = None
     _page_templates: dict[str, str] = {}  # src_uri -> the theme template it would use
+    _search_skips_content = False  # Material's search needs no page's content, see internals
     _page_key = ""  # what every page's rendering by the theme depends on, this build
     _pages_to_store: dict[str, tuple[str, int]] = {}  # as _to_store, for the page cache
     counter: internals.WarningCounter | None = None
     file_writer: FileWriter | None = None
     previous_site: PreviousSite | None = None
+    block_cache: BlockCache | None = None  # blocks rendered and sanitised, between builds
 
     def on_config(self, config):
         _show_core_warnings()
@@ -106,6 +109,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.counter = internals.WarningCounter().attach()
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
+        self._search_skips_content = internals.only_material_search_reads_content(config)
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             names = list(SCRIPTS)
@@ -162,6 +166,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             if Path(file.abs_src_path or "").is_relative_to(Path(config.docs_dir).absolute()):
                 files.remove(file)
                 log.info(f"not published (see the problems above): {file.src_uri}")
+        # Random per build, so no contributed HTML can stand in for it: where each case
+        # study's related list goes once the second process has worked it out.
+        self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
+        self._start_block_cache(config)
         self.generated = {}
         pages = core(generated_pages, self.catalogue, self.templates)
         if self.config.static_search:
@@ -187,9 +195,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.index_dir if self.config.search_index else None,
             bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
         )
-        # Where each case study's related list goes once the second process has worked it
-        # out; random per build, so no contributed HTML can stand in for it.
-        self._related_slot = f'<div id="cb-related-{secrets.token_hex(8)}"></div>'
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
         self.scanned = None
@@ -208,6 +213,21 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         kept.save()
         log.debug(f"check cache: {kept.hits} files reused, {kept.misses} checked")
         return found
+
+    def _start_block_cache(self, config) -> None:
+        """The blocks the last build rendered and sanitised, by exactly their inputs."""
+        self.block_cache = None
+        if self.templates is not None:
+            self.templates.memo = None
+        if not self.config.render_cache or self.templates is None:
+            return
+        path = Path(config.config_file_path).parent / self.config.cache_dir
+        self.block_cache = BlockCache(path, self.templates.identity(), self._related_slot)
+        self.templates.memo = self.block_cache
+
+    def _sanitised(self, html: str) -> str:
+        cache = self.block_cache
+        return cache.sanitised(html) if cache is not None else sanitise_html(html)
 
     def on_nav(self, nav, /, *, config, files):
         # mkdocs.yml sends MkDocs' page-by-page list to debug (`-v`); one line here says
@@ -269,7 +289,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if not self.config.enabled:
             return html
         if self.catalogue is None:
-            return sanitise_html(html)
+            return self._sanitised(html)
         before, after = core(
             blocks.page_blocks,
             self.templates,
@@ -282,10 +302,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
         internals.add_to_toc(page, before.headings + after.headings)
         # Sanitised apart, so no unclosed tag in a page can swallow the blocks after it.
-        page_html = sanitise_html(before.html + html)
+        page_html = self._sanitised(before.html + html)
         if after.search_exclude:  # Material's search parses only what it would index
             self._searchable[page.file.src_uri] = page_html
-        return page_html + sanitise_html(after.html) if after.html else page_html
+        return page_html + self._sanitised(after.html) if after.html else page_html
 
     on_page_content = CombinedEvent(_keep_rendering, _place_blocks)
 
@@ -295,6 +315,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # The static index serves the header search; Material's plugin stays only for
             # its header button and dialog, and indexes nothing.
             page.meta["search"] = {"exclude": True}
+            content = page.content or ""
+            if self._search_skips_content and "data-search-" not in content:
+                self._full_content, page.content = content, ""  # nothing in it for search
             return context
         case = self.catalogue.case_study_at(page.file.src_uri) if self.catalogue else None
         searchable = self._searchable.pop(page.file.src_uri, None)
@@ -383,7 +406,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if case is not None and self.background is not None:
             found = self.background.related().get(case.slug, [])
             related = core(blocks.related_list, self.templates, self.catalogue, found, src_uri)
-            related = sanitise_html(related)
+            related = self._sanitised(related)
             output = output.replace(self._related_slot, related, 1)
         # The site name as written: by now on_env has escaped config.site_name for the theme.
         site = (config.site_url or "", self._site_name)
@@ -442,6 +465,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if self.scanned is not None:
             scanned, self.scanned = self.scanned, None
             scanned.save()
+        if self.block_cache is not None:
+            kept, self.block_cache = self.block_cache, None
+            kept.save()
+            log.debug(f"block cache: {kept.hits} blocks reused, {kept.misses} made")
         if self.background is None:
             return
         background, self.background = self.background, None

@@ -8,15 +8,19 @@ value from content lands escaped unless a template says otherwise with `|safe`.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
+from importlib.metadata import version
 from pathlib import Path
 from types import TracebackType
 
 import jinja2
 
 from ..content.problems import Problem, display_path
+from .block_cache import BlockCache
+from .render_cache import digest
 
 SHIPPED = Path(__file__).parent / "templates"
 FOLDER = "casebook"
@@ -90,6 +94,19 @@ class Templates:
         self.environment.filters["markdown_text"] = markdown_text
         self.overrides, self.problems = self._find_overrides()
         self._compiled: dict[str, jinja2.Template] = {}
+        # Blocks rendered by the last build, reused under the same template and view.
+        self.memo: BlockCache | None = None
+
+    def identity(self) -> str:
+        """What a rendering depends on besides its view: every file a template can load
+        (the shipped ones and all of the site's custom_dir), this module (the filters and
+        settings) and the versions of Jinja2 and MarkupSafe."""
+        parts = [version("jinja2"), version("markupsafe"), Path(__file__).read_text("utf-8")]
+        for number, directory in enumerate(filter(None, (SHIPPED, self.custom_dir))):
+            for path in sorted(p for p in Path(directory).rglob("*") if p.is_file()):
+                parts.append(f"{number} {path.relative_to(directory).as_posix()}")
+                parts.append(hashlib.sha256(path.read_bytes()).hexdigest())
+        return digest(*parts)
 
     @staticmethod
     def names() -> list[str]:
@@ -140,6 +157,11 @@ class Templates:
 
     def render(self, name: str, /, **view: object) -> str:
         """`casebook/NAME.html` rendered with `view`, its plain data."""
+        if self.memo is not None:
+            return self.memo.rendered(name, view, lambda: self._render(name, view))
+        return self._render(name, view)
+
+    def _render(self, name: str, view: dict[str, object]) -> str:
         template = self._template(name)
         try:
             return template.render(view)
