@@ -33,10 +33,14 @@ CORE = (
     "content/yaml_source.py",
     "content/load.py",
     "content/model.py",
+    "content/checked_files.py",
     "site/export.py",
+    "site/block_cache.py",
     "search/filters.py",
     "search/whoosh_index.py",
     "search/ranking.py",
+    "search/whoosh_writer.py",
+    "search/whoosh_format.py",
     "site/directories.py",
     "api.py",
 )
@@ -58,6 +62,8 @@ UNIT_TESTS = (
     "tests/test_cli.py",
     "tests/test_scaffold.py",
     "tests/test_directories.py",
+    "tests/test_whoosh_writer.py",
+    "tests/test_block_cache.py",
 )
 # content/ is reached by nearly every test (each loads taxonomy.yml), so with all of
 # UNIT_TESTS a mutant no test notices cost one to three minutes on the shared machine;
@@ -72,6 +78,7 @@ CONTENT_TESTS = (
     "tests/test_scaffold.py",
     "tests/test_cli.py",
     "tests/test_related.py",
+    "tests/test_checked_files.py",
 )
 
 
