@@ -41,9 +41,11 @@ PR_SET_PDEATHSIG = 1
 # The child's niceness above MkDocs' process. The pages are the build's critical path and
 # MkDocs renders them on one core; the child (and Pagefind's binary, which inherits its
 # niceness) finishes long before them at N=1,000, so it should use what that core leaves.
-# At equal priority the three processes shared two cores and MkDocs' rendering slowed:
-# cold builds took 1-2 s longer in four interleaved pairs (16.5-17.5 s against 18.3-19.6 s,
-# at N=1,000 on a machine at load 3-5, so a direction rather than a figure).
+# At equal priority the three processes shared two cores and MkDocs' rendering slowed.
+# N=1,000, three interleaved pairs on a quiet machine: cold builds 13.3-14.6 s at
+# niceness 10 against 15.9-16.8 s at 0; warm rebuilds the same (7.1-8.2 s, 7.1-8.1 s).
+# The cost: where other work keeps both cores busy, the child gets less of them, and a
+# page that needs its related lists waits longer.
 BACKGROUND_NICENESS = 10
 
 
