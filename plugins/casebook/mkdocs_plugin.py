@@ -207,12 +207,15 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         same, content/checked_files.py)."""
         if not self.config.render_cache:
             return load_catalogue(Path(config.docs_dir))
-        directory = Path(config.config_file_path).parent / self.config.cache_dir
-        kept = RenderCache(directory / CHECKED_FILE, "checked-files", **CHECK_CACHE)
+        kept = RenderCache(self._cache_dir(config) / CHECKED_FILE, "checked-files", **CHECK_CACHE)
         found = load_catalogue(Path(config.docs_dir), cache=kept)
         kept.save()
         log.debug(f"check cache: {kept.hits} files reused, {kept.misses} checked")
         return found
+
+    def _cache_dir(self, config) -> Path:
+        """Where the caches are kept: cache_dir, relative to mkdocs.yml's folder."""
+        return Path(config.config_file_path).parent / self.config.cache_dir
 
     def _start_block_cache(self, config) -> None:
         """The blocks the last build rendered and sanitised, by exactly their inputs."""
@@ -221,8 +224,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.templates.memo = None
         if not self.config.render_cache or self.templates is None:
             return
-        path = Path(config.config_file_path).parent / self.config.cache_dir
-        self.block_cache = BlockCache(path, self.templates.identity(), self._related_slot)
+        self.block_cache = BlockCache(
+            self._cache_dir(config), self.templates.identity(), self._related_slot
+        )
         self.templates.memo = self.block_cache
 
     def _sanitised(self, html: str) -> str:
@@ -271,9 +275,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self._context_files = files
             self.render_cache = None
             if cacheable(config.markdown_extensions):
-                path = Path(config.config_file_path).parent / self.config.cache_dir
                 context = internals.render_context(config, files)
-                self.render_cache = RenderCache(path / "rendered.json", context)
+                path = self._cache_dir(config) / "rendered.json"
+                self.render_cache = RenderCache(path, context)
         return self.render_cache
 
     @event_priority(100)  # first: keep the rendering before any plugin changes it
@@ -392,7 +396,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             return
         self._page_templates = internals.use_cached_page_template(env, files)
         self._page_key = internals.build_key(config, files, self._nav, env)
-        path = Path(config.config_file_path).parent / self.config.cache_dir
+        path = self._cache_dir(config)
         self.page_cache = PageCache(path, "theme-output")
         self.scanned = RenderCache(path / "scanned.json", scan_context(self.script_policy))
 
