@@ -27,7 +27,7 @@ from pathlib import Path
 from markupsafe import Markup
 
 from . import sanitize
-from .render_cache import RenderCache, digest
+from .render_cache import CacheOverRecords, RenderCache, digest
 
 CACHE_FILE = "blocks.json"
 
@@ -122,7 +122,7 @@ def sanitiser_identity() -> str:
     return digest(version("nh3"), Path(sanitize.__file__).read_text(encoding="utf-8"))
 
 
-class BlockCache:
+class BlockCache(CacheOverRecords):
     """Rendered templates and sanitised HTML from the last build, used under the same key
     only. `slot` is this build's placeholder for the related list."""
 
@@ -130,18 +130,14 @@ class BlockCache:
         context = digest(templates_identity, sanitiser_identity())
         self.records = RenderCache(Path(directory) / CACHE_FILE, context)
         self.slot = slot
-        self.hits = self.misses = 0
 
     def _get(self, key: str) -> dict | None:
         record = self.records.get(key)
         if record is None:
-            self.misses += 1
             return None
         if not isinstance(record.get("html"), str) or not isinstance(record.get("slot"), str):
             self.records.forget(key)  # a record not as this module writes it: made again
-            self.misses += 1
             return None
-        self.hits += 1
         return record
 
     def sanitised(self, html: str) -> str:
@@ -176,7 +172,3 @@ class BlockCache:
         used = self.slot if self.slot and self.slot in html else ""
         self.records.put(key, {"html": html, "slot": used})
         return html
-
-    def save(self) -> None:
-        """Keep the blocks this build used or made; the rest drop out."""
-        self.records.save()

@@ -18,15 +18,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .render_cache import RenderCache
+from .render_cache import CacheOverRecords, RenderCache
 
 CACHE_FILE = "pages.json"
 
 
-class PageCache:
+class PageCache(CacheOverRecords):
     def __init__(self, directory: Path, context: str):
         self.records = RenderCache(Path(directory) / CACHE_FILE, context)
-        self.hits = self.misses = 0
 
     def get(self, key: str) -> tuple[str, str] | None:
         """(the page, the placeholder it holds for this build's related list) or None."""
@@ -37,14 +36,8 @@ class PageCache:
             or not isinstance(record.get("slot"), str)
         ):
             self.records.forget(key)
-            self.misses += 1
             return None
-        self.hits += 1
         return record["page"], record["slot"]
 
     def put(self, key: str, page: str, slot: str) -> None:
         self.records.put(key, {"page": page, "slot": slot})
-
-    def save(self) -> None:
-        """Keep the pages this build used or made; the rest drop out."""
-        self.records.save()

@@ -187,3 +187,22 @@ class RenderCache:
             )
             return False
         return True
+
+
+class CacheOverRecords:
+    """A cache whose records are one RenderCache file (`records`): its counts are the
+    file's, and saving it keeps the records this build used or made."""
+
+    records: RenderCache
+
+    @property
+    def hits(self) -> int:
+        return self.records.hits
+
+    @property
+    def misses(self) -> int:  # a record found damaged counts here (RenderCache.forget)
+        return self.records.misses
+
+    def save(self) -> None:
+        """Keep the records this build used or made; the rest drop out."""
+        self.records.save()
