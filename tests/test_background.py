@@ -204,30 +204,29 @@ def test_a_failed_bundle_is_reported_and_the_index_still_staged(content, tmp_pat
     assert entries(tmp_path) == ["content", "index"]
 
 
-def test_pagefind_is_under_way_while_the_child_works_out_related_lists(
+def test_the_child_sends_the_related_lists_before_it_starts_pagefind(
     content, tmp_path, monkeypatch
 ):
-    """Pagefind's binary indexes on the other core while the child's Python works out the
-    related lists, rather than after them: the child's related lists here wait until the
-    bundle has been started, and the parent may not work them out itself."""
-    import threading
-
+    """The pages wait for the related lists (a warm rebuild reaches them within a second),
+    so the child works them out first, with no Pagefind competing for its core; the
+    parent may not work them out itself."""
     catalogue = catalogue_of(content)
     expected = related_slugs(catalogue, search_documents(catalogue), 2)
-    parent, bundle_started = os.getpid(), threading.Event()
+    parent, sent = os.getpid(), []
     real_related, real_bundle = related_slugs, write_bundle
 
-    def related_once_the_bundle_is_started(*args, **kwargs):
+    def related(*args, **kwargs):
         assert os.getpid() != parent, "the related lists were worked out in the parent"
-        if not bundle_started.wait(timeout=20):
-            os._exit(3)  # the bundle had not been started: no related lists
-        return real_related(*args, **kwargs)
+        lists = real_related(*args, **kwargs)
+        sent.append(lists)
+        return lists
 
     def bundle(*args, **kwargs):
-        bundle_started.set()
+        if not sent:
+            os._exit(3)  # Pagefind before the related lists: no bundle
         return real_bundle(*args, **kwargs)
 
-    monkeypatch.setattr("casebook.background.related_slugs", related_once_the_bundle_is_started)
+    monkeypatch.setattr("casebook.background.related_slugs", related)
     monkeypatch.setattr("casebook.background.write_bundle", bundle)
     background = BackgroundBuild(catalogue, 2, tmp_path / "index", tmp_path / ".site.pagefind")
     assert background.related() == expected

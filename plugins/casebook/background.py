@@ -62,12 +62,9 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _stage_both(
-    catalogue: Catalogue, documents, index_dir, staging, bundle, meanwhile=None
-) -> None:
+def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> None:
     """The Whoosh index and the Pagefind bundle, from the same documents and vocabulary.
-    Pagefind indexes in its own process, so its bundle is built while `meanwhile` (the
-    related case studies, which the pages wait for) and then Whoosh run here.
+    Pagefind indexes in its own process, so its bundle is built while Whoosh runs here.
     The bundle is written under a temporary name and renamed when whole: its presence at
     `bundle` means it is complete; if it fails, the reason is left beside it instead, and
     the Whoosh index goes on regardless."""
@@ -86,9 +83,6 @@ def _stage_both(
         worker.start()
     vocabulary = None
     try:
-        # worked out while Pagefind's binary runs
-        if meanwhile is not None:
-            meanwhile()
         if index_dir is not None:
             # The index counts the words of the pages that changed; the bundle's "did
             # you mean" uses the same counts.
@@ -126,13 +120,11 @@ def _work_in_child(
     die_with_parent(parent)
     os.nice(BACKGROUND_NICENESS)
     documents = search_documents(catalogue)
-
-    def send_related() -> None:
+    try:
+        # First what the pages wait for: a warm rebuild reaches them within a second.
         connection.send(related_slugs(catalogue, documents, limit))
         connection.close()
-
-    try:
-        _stage_both(catalogue, documents, index_dir, staging, bundle, send_related)
+        _stage_both(catalogue, documents, index_dir, staging, bundle)
     except OSError as error:  # a full or read-only disk: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(
