@@ -405,5 +405,5 @@ def test_a_strict_build_whose_search_cannot_be_built_fails_cleanly(content, tmp_
     assert result.error == "Aborted with 1 warnings in strict mode!"
     assert result.at("WARNING") == [
         "WARNING -  casebook: the site's search could not be built: Pagefind could not build "
-        "the search bundle: no output"
+        "the search bundle: it stopped with exit status 1"
     ]

@@ -1,14 +1,15 @@
 """The Whoosh index and search: stemming, facets, ranking, snippets, incremental updates,
 failure safety, malformed queries and related cases."""
 
-import base64
 import dataclasses
+import os
 import sys
 from pathlib import Path
 
 import pytest
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import blend_related
+from casebook.search import pagefind_cli
 from casebook.search import whoosh_index as search_module
 from casebook.search.similarity import similar_documents
 from casebook.search.static_index import record_html
@@ -317,61 +318,48 @@ def test_a_static_record_lists_headings_and_labels_as_a_reader_would_read_them()
     assert '<span data-pagefind-filter="themes:culture-shift"></span>' in record
 
 
-def encoded(path: str, text: str) -> dict[str, str]:
-    return {"path": path, "content": base64.b64encode(text.encode()).decode()}
-
-
-# A bundle as Pagefind's GetFiles answers it: each file's path and its bytes in base64.
-FILES = [
-    encoded("pagefind-entry.json", '{"version":"1.5.2"}'),
-    encoded("fragment/en_1.pf_fragment", "fragment"),
-    encoded("pagefind-ui.js", "its own UI, unused"),
-]
-ESCAPING = encoded("../escaped.js", "alert(1)")
+# A stand-in for Pagefind's binary: it is given --site and --output-path, as the real one.
 FAKE_PAGEFIND = """#!{python}
-import base64, json, sys
-def reply(number, payload):
-    sys.stdout.write(base64.b64encode(json.dumps(
-        {{"message_id": number, "payload": payload}}).encode()).decode() + ",")
-    sys.stdout.flush()
+import pathlib, sys
+arguments = sys.argv[1:]
+site = pathlib.Path(arguments[arguments.index("--site") + 1])
+output = pathlib.Path(arguments[arguments.index("--output-path") + 1])
+def write(name, text):
+    path = output / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
 {body}
 """
+# A bundle as Pagefind writes it, and one of its own UI files, which the site leaves out.
+FILES = (
+    'write("pagefind-entry.json", \'{"version":"1.5.2"}\')\n'
+    'write("fragment/en_1.pf_fragment", "fragment")\n'
+    'write("pagefind-ui.js", "its own UI, unused")\n'
+)
+
+
+def fake_pagefind(tmp_path, monkeypatch, body: str) -> None:
+    fake = tmp_path / "pagefind"
+    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, body=body), encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    # the scratch folder where the test can see it: nothing may be left in it
+    monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", tmp_path / "memory")
+    (tmp_path / "memory").mkdir()
 
 
 @pytest.mark.parametrize(
     ("body", "reason"),
     [
-        # Pagefind refuses a record: its own message, not a traceback
-        (
-            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-            'reply(1, {"type": "Error", "message": "bad record"})',
-            "bad record",
-        ),
-        # it stops reading first, then says why: its words, not the broken pipe's
-        (
-            "import os, time; os.close(0); time.sleep(0.2)\n"
-            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-            'reply(1, {"type": "Error", "message": "bad record"})',
-            "bad record",
-        ),
         # it stops part-way, saying why on stderr: the last line it wrote
+        ('sys.stderr.write("thread panicked\\nout of memory\\n"); sys.exit(3)', "out of memory"),
+        ("sys.exit(3)", "it stopped with exit status 3"),  # and says nothing
+        ("pass", "no output"),  # it succeeds but writes nothing
+        (FILES.replace("pagefind-entry.json", "other.json"), "no output"),  # no entry file
+        # a link in its output, to a file outside it
         (
-            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-            'sys.stderr.write("thread panicked\\nout of memory\\n"); sys.exit(3)',
-            "out of memory",
-        ),
-        ('sys.stdout.write("not base64 at all,")', "no output"),  # not the service at all
-        ('reply(0, {"type": "NewIndex"})', "an answer it could not read"),
-        # its files, but one of them placed outside the bundle
-        (
-            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-            f"reply(3, {{'type': 'GetFiles', 'files': {FILES + [ESCAPING]!r}}})",
-            "a file outside it (../escaped.js)",
-        ),
-        (  # its files, without the entry file a reader's browser starts from
-            'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-            f"reply(3, {{'type': 'GetFiles', 'files': {FILES[1:]!r}}})",
-            "no output",
+            FILES + 'import os; os.symlink("/etc/hostname", output / "escaped.js")',
+            "a file it cannot read as its own (escaped.js)",
         ),
     ],
 )
@@ -380,38 +368,88 @@ def test_a_failed_pagefind_run_is_one_line_and_leaves_no_bundle(
 ):
     from casebook.search.static_index import StaticIndexError, write_bundle
 
-    fake = tmp_path / "pagefind"
-    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, body=body), encoding="utf-8")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
-    document = search_document()
+    fake_pagefind(tmp_path, monkeypatch, body)
     output = tmp_path / "bundle"
     with pytest.raises(StaticIndexError) as raised:
-        write_bundle([document, document], output, {"words": 1})
+        write_bundle([search_document()], output, {"words": 1})
     assert str(raised.value) == f"Pagefind could not build the search bundle: {reason}"
     assert not output.exists()
-    assert not (tmp_path / "escaped.js").exists()
+    assert list((tmp_path / "memory").iterdir()) == []
 
 
-def test_the_bundle_is_the_files_pagefind_answers_with_written_whole(tmp_path, monkeypatch):
-    """The files come back in GetFiles' reply and are written here, each whole, before
-    write_bundle returns (the service's own WriteFiles left some empty)."""
+def test_a_missing_pagefind_binary_is_one_line(tmp_path, monkeypatch):
+    from casebook.search.static_index import StaticIndexError, write_bundle
+
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tmp_path / "no-such-binary"))
+    with pytest.raises(StaticIndexError) as raised:
+        write_bundle([search_document()], tmp_path / "bundle", None)
+    assert str(raised.value) == (
+        "Pagefind could not build the search bundle: No such file or directory"
+    )
+
+
+def test_the_bundle_is_the_files_pagefind_writes_read_whole(tmp_path, monkeypatch):
+    """The records go where their addresses say; the bundle comes back whole and the
+    scratch folder goes."""
     from casebook.search.static_index import write_bundle
 
-    body = 'reply(0, {"type": "NewIndex", "index_id": 0})\n'
-    body += f"reply(3, {{'type': 'GetFiles', 'files': {FILES!r}}})\nsys.stdin.read()"
-    fake = tmp_path / "pagefind"
-    fake.write_text(FAKE_PAGEFIND.format(python=sys.executable, body=body), encoding="utf-8")
-    fake.chmod(0o755)
-    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(fake))
+    listing = (
+        'write("records.txt", "\\n".join(sorted(p.relative_to(site).as_posix()'
+        ' for p in site.rglob("*.html"))))\n'
+    )
+    fake_pagefind(tmp_path, monkeypatch, FILES + listing)
     output = tmp_path / "bundle"
-    write_bundle([search_document(), search_document()], output, {"words": 1})
+    documents = [
+        search_document(url=""),
+        search_document(url="case_studies/a/"),
+        search_document(url="themes/b.html"),
+    ]
+    write_bundle(documents, output, {"words": 1})
     written = {p.relative_to(output).as_posix(): p.read_text() for p in output.rglob("*.*")}
     assert written == {
         "pagefind-entry.json": '{"version":"1.5.2"}',
         "fragment/en_1.pf_fragment": "fragment",
+        "records.txt": "case_studies/a/index.html\nindex.html\nthemes/b.html",
         "casebook-vocabulary.json": '{"words":"words","counts":[1]}',
     }  # Pagefind's own UI left out
+    assert list((tmp_path / "memory").iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "path"),
+    [("/", "index.html"), ("/a/b/", "a/b/index.html"), ("/a/b.html", "a/b.html")],
+)
+def test_a_record_goes_where_pagefind_gives_back_its_address(url, path):
+    assert pagefind_cli.record_path(url).as_posix() == path
+
+
+@pytest.mark.parametrize("url", ["/../x/", "/a//b/", "/a/./b/", "/a/b", "/a\\b/", "/a\x00/"])
+def test_a_record_address_outside_plain_paths_is_refused(url):
+    with pytest.raises(pagefind_cli.StaticIndexError, match="cannot place"):
+        pagefind_cli.record_path(url)
+
+
+def test_two_records_at_one_address_are_refused_not_merged(tmp_path, monkeypatch):
+    fake_pagefind(tmp_path, monkeypatch, FILES)
+    with pytest.raises(pagefind_cli.StaticIndexError, match="two records with the same"):
+        pagefind_cli.index_pages([("/a/", "<p>one</p>"), ("/a/", "<p>two</p>")])
+
+
+def test_pagefind_reads_no_settings_but_ours(tmp_path, monkeypatch, content):
+    """A pagefind.yml where the build runs, or a PAGEFIND_* variable, would change what
+    the real binary indexes (here: nothing, or only headings)."""
+    import json as json_module
+
+    from casebook.search.static_index import write_bundle
+
+    documents = search_documents(load_catalogue(content)[0])
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pagefind.yml").write_text('root_selector: "nav"\n', encoding="utf-8")
+    monkeypatch.setenv("PAGEFIND_ROOT_SELECTOR", "nav")
+    monkeypatch.setenv("PAGEFIND_EXCLUDE_SELECTORS", "p")
+    write_bundle(documents, tmp_path / "bundle", None)
+    entry = json_module.loads((tmp_path / "bundle" / "pagefind-entry.json").read_text())
+    assert entry["languages"]["en"]["page_count"] == len(documents)
 
 
 def test_every_file_of_a_real_bundle_is_whole(tmp_path, content):
@@ -1150,3 +1188,17 @@ def test_a_documents_hash_tells_its_body_from_its_other_fields():
     )
     assert moved.content_hash() != document.content_hash()
     assert len(document.content_hash()) == 32
+
+
+def test_records_go_to_memory_only_where_it_has_room(tmp_path, monkeypatch):
+    """A container's /dev/shm is often 64 MB: a library larger than it fits goes to the
+    system's temporary folder instead of failing the bundle."""
+    memory = tmp_path / "memory"
+    memory.mkdir()
+    monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", memory)
+    free = os.statvfs(memory)
+    room = free.f_bavail * free.f_frsize
+    assert pagefind_cli.scratch_parent(room // 2) == str(memory)
+    assert pagefind_cli.scratch_parent(room * 2) is None
+    monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", tmp_path / "none")
+    assert pagefind_cli.scratch_parent(1) is None

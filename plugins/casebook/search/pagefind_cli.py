@@ -1,27 +1,31 @@
-"""Pagefind's binary in its service mode (`pagefind --service`, the protocol its own Node
-and Python clients use: base64 JSON requests and replies, each ended by a comma): pages
-in over a pipe, the bundle's files back in one reply.
+"""Pagefind's binary run over the records as files: each (URL, HTML) record written where
+its URL says into a scratch folder (in memory, /dev/shm, where the system has one), then
+`pagefind --site` over it, and the bundle it writes read back for the caller to place.
 
-Every page is sent at once and the replies read by a thread as they come (Pagefind's
-Python client waits for each reply, polling every 0.1 s: 100 records took 14 s). The
-files come back in GetFiles' reply for the caller to write: the service's own WriteFiles
-answers before its writes reach the disk, and a service that then exits left empty
-files (2 bundles in 30)."""
+Its service mode (`pagefind --service`: records over a pipe, base64 JSON, the way its own
+Node and Python clients talk to it) indexes one record at a time. At N=1,000 it took 3.6 s
+of wall time and 3.7 s of CPU; the same records as files took the CLI 2.3 s and 3.3 s,
+and writing them into memory 0.06 s (on this machine's disk, 0.57 s). Nothing else is
+read: the scratch folder is the working directory, so a pagefind.yml of the project is
+not, and PAGEFIND_* variables other than the binary's path are left out."""
 
 from __future__ import annotations
 
-import base64
-import json
 import os
-import queue
+import shutil
 import subprocess
 import tempfile
-import threading
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+
+MEMORY_FOLDER = Path("/dev/shm")
 
 
 class StaticIndexError(Exception):
     """Pagefind could not build the bundle (the message says why)."""
+
+
+def _failed(reason: object) -> StaticIndexError:
+    return StaticIndexError(f"Pagefind could not build the search bundle: {reason}")
 
 
 def pagefind_executable() -> Path:
@@ -38,123 +42,96 @@ def pagefind_executable() -> Path:
     return Path(get_executable())
 
 
-def _message(number: int, payload: dict) -> bytes:
-    """One request as the service reads it: base64 of its JSON, then a comma."""
-    text = json.dumps({"message_id": number, "payload": payload})
-    return base64.b64encode(text.encode("utf-8")) + b","
-
-
-def _replies(stream, into: queue.Queue) -> None:
-    """Each reply the service writes (base64 JSON, comma-ended), then None at its end.
-    A reply can be megabytes (the bundle's files): its pieces are joined once."""
-    pending: list[bytes] = []
+def scratch_parent(needed: int) -> str | None:
+    """Memory where the system offers it to every user with room for `needed` bytes
+    (a container's /dev/shm is often 64 MB), else the system's temporary folder (None)."""
     try:
-        for chunk in iter(lambda: stream.read1(1 << 20), b""):
-            start = 0
-            while (comma := chunk.find(b",", start)) >= 0:
-                pending.append(chunk[start:comma])
-                into.put(json.loads(base64.b64decode(b"".join(pending))))
-                pending, start = [], comma + 1
-            pending.append(chunk[start:])
-    except ValueError:
-        pass  # not the service's protocol: reported as a failure below
-    finally:
-        into.put(None)
+        if MEMORY_FOLDER.is_dir() and os.access(MEMORY_FOLDER, os.W_OK | os.X_OK):
+            free = os.statvfs(MEMORY_FOLDER)
+            if free.f_bavail * free.f_frsize >= needed:
+                return str(MEMORY_FOLDER)
+    except OSError:
+        pass
+    return None
+
+
+def record_path(url: str) -> PurePosixPath:
+    """Where a record goes so that Pagefind gives it back `url`: "/a/b/" is
+    a/b/index.html, "/a/b.html" itself. StaticIndexError for a URL that is not a plain
+    path inside the site."""
+    parts = url.strip("/").split("/") if url.strip("/") else []
+    if any(part in ("", ".", "..") or "\\" in part or "\0" in part for part in parts):
+        raise _failed(f"a record with an address it cannot place ({url!r})")
+    if url.endswith("/") or not parts:
+        parts.append("index.html")
+    elif not parts[-1].endswith(".html"):
+        raise _failed(f"a record with an address it cannot place ({url!r})")
+    return PurePosixPath(*parts)
 
 
 def index_pages(pages: list[tuple[str, str]]) -> dict[str, bytes]:
-    """Index (URL, HTML) pages in one run of `pagefind --service`; its bundle's files by
+    """Index (URL, HTML) pages in one run of `pagefind --site`; its bundle's files by
     path. StaticIndexError, with Pagefind's own words where it has any, otherwise."""
-    command = [str(pagefind_executable()), "--service"]
-    with tempfile.TemporaryFile() as errors:
-        try:
-            process = subprocess.Popen(
-                command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=errors
-            )
-        except OSError as error:
-            raise StaticIndexError(
-                f"Pagefind could not build the search bundle: {error.strerror or error}"
-            ) from None
-        failure, files = None, {}
-        with process:
-            replies: queue.Queue = queue.Queue()
-            reader = threading.Thread(target=_replies, args=(process.stdout, replies))
-            reader.start()
-            try:
-                files = _index(process, replies, pages)
-            except StaticIndexError as error:
-                failure = error
-                process.kill()
-            finally:
-                _close(process.stdin)
-                try:
-                    process.wait(timeout=30)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
-                reader.join()
-        if failure is not None:
-            errors.seek(0)
-            said = errors.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-            raise StaticIndexError(
-                f"Pagefind could not build the search bundle: {said[0] if said else failure}"
-            )
+    # The records, and a bundle of about half their size, with room to spare.
+    needed = 3 * sum(len(text) for _, text in pages) + (64 << 20)
+    scratch = Path(tempfile.mkdtemp(prefix="casebook-pagefind-", dir=scratch_parent(needed)))
+    try:
+        site, output = scratch / "site", scratch / "bundle"
+        made: set[Path] = set()
+        placed: set[PurePosixPath] = set()
+        for url, text in pages:
+            where = record_path(url)
+            if where in placed:  # one would hide the other
+                raise _failed(f"two records with the same address ({url!r})")
+            placed.add(where)
+            path = site / where
+            if path.parent not in made:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                made.add(path.parent)
+            path.write_text(text, encoding="utf-8")
+        _run(site, output, scratch)
+        return _bundle_files(output)
+    except OSError as error:
+        raise _failed(error.strerror or error) from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _bundle_files(output: Path) -> dict[str, bytes]:
+    """The files Pagefind wrote, by path; only regular files and folders of its own."""
+    files = {}
+    for path in sorted(output.rglob("*")):
+        name = path.relative_to(output).as_posix()
+        if path.is_symlink() or not (path.is_file() or path.is_dir()):
+            raise _failed(f"a file it cannot read as its own ({name})")
+        if path.is_file():
+            files[name] = path.read_bytes()
     return files
 
 
-def _index(process, replies, pages: list[tuple[str, str]]) -> dict[str, bytes]:
-    index = _ask(process, replies, 0, {"type": "NewIndex", "config": _CONFIG}).get("index_id")
-    if not isinstance(index, int):
-        raise StaticIndexError("an answer it could not read")
-    requests = [
-        _message(
-            number,
-            {
-                "type": "AddFile",
-                "index_id": index,
-                "url": url,
-                "file_contents": text,
-            },
-        )
-        for number, (url, text) in enumerate(pages, 1)
-    ]
-    answer = _ask(
-        process, replies, len(pages) + 1, {"type": "GetFiles", "index_id": index}, requests
-    )
-    try:
-        return {entry["path"]: base64.b64decode(entry["content"]) for entry in answer["files"]}
-    except (KeyError, TypeError, ValueError):
-        raise StaticIndexError("an answer it could not read") from None
-
-
-def _close(stream) -> None:
-    try:
-        stream.close()
-    except OSError:  # a broken pipe: Pagefind has already gone
-        pass
-
-
 # Pagefind's defaults otherwise; English for every record (they are written in English).
-_CONFIG = {"force_language": "en"}
+_OPTIONS = ["--force-language", "en", "--quiet"]
 
 
-def _ask(process, replies: queue.Queue, number: int, payload: dict, before=()) -> dict:
-    """Send `before`, then request `number`; its reply's payload, once every earlier
-    reply has come (any error among them stops the build of the bundle)."""
+def _run(site: Path, output: Path, scratch: Path) -> None:
+    command = [str(pagefind_executable()), "--site", str(site), "--output-path", str(output)]
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.startswith("PAGEFIND_") or name == "PAGEFIND_BINARY_PATH"
+    }
     try:
-        for request in before:
-            process.stdin.write(request)
-        process.stdin.write(_message(number, payload))
-        process.stdin.flush()
-    except OSError:
-        pass  # Pagefind stopped reading: its replies (an error, or none) say why
-    while True:
-        reply = replies.get()
-        if reply is None:
-            raise StaticIndexError("no output")
-        answer = reply.get("payload") if isinstance(reply, dict) else None
-        if not isinstance(answer, dict) or answer.get("type") == "Error":
-            message = answer.get("message") if isinstance(answer, dict) else None
-            raise StaticIndexError(str(message or "an answer it could not read"))
-        if reply.get("message_id") == number:
-            return answer
+        finished = subprocess.run(
+            [*command, *_OPTIONS],
+            cwd=scratch,
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+        )
+    except OSError as error:
+        raise _failed(error.strerror or error) from None
+    if finished.returncode != 0:
+        said = (finished.stderr or finished.stdout).decode("utf-8", "replace")
+        lines = [line.strip() for line in said.strip().splitlines() if line.strip()]
+        reason = lines[-1] if lines else f"it stopped with exit status {finished.returncode}"
+        raise _failed(reason)

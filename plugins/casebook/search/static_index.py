@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..site.search_page import SEARCH_FACETS
-from .pagefind_service import StaticIndexError, index_pages
+from .pagefind_cli import StaticIndexError, index_pages
 from .vocabulary import VOCABULARY_FILE, vocabulary_json
 from .whoosh_index import LIST_SEPARATOR, TEXT_FIELDS, SearchDocument
 
@@ -75,10 +75,8 @@ def write_bundle(
     """Build the Pagefind bundle into `output` (created afresh), with the vocabulary
     for "did you mean" beside it (None: the caller adds it).
 
-    The records go to Pagefind's binary over a pipe (pagefind_service.py): writing them
-    as files for `pagefind --site` cost 1.1-1.4 s of CPU at N=1,000 (3,800 file and
-    folder creations, then their removal), about 0.3 s this way, and the bundle is the
-    same. Its files come back in a reply and are written here, each whole."""
+    Pagefind's binary indexes the records in a scratch folder (pagefind_cli.py); its
+    files come back to be written here, each whole."""
     output = Path(output).resolve()
     shutil.rmtree(output, ignore_errors=True)
     output.parent.mkdir(parents=True, exist_ok=True)
