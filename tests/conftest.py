@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gzip
+import hashlib
 import json
 import logging
 import os
@@ -375,3 +376,28 @@ def wait_until(page, expression: str, arg=None, timeout: float = 30.0) -> None:
     while not (page.evaluate(expression) if arg is None else page.evaluate(expression, arg)):
         assert time.monotonic() < deadline, f"timed out waiting for {expression}"
         page.wait_for_timeout(50)
+
+
+def cache_records(path: Path) -> tuple[dict, dict]:
+    """A cache file's header and records, read as a person would (site/render_cache.py:
+    a checksum line, a header line, then one `key<TAB>record` line a record)."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    assert lines[-1] == "", "a cache file ends with a newline"
+    records = {}
+    for line in lines[2:-1]:
+        key, _, record = line.partition("\t")
+        records[json.loads(key)] = json.loads(record)
+    return json.loads(lines[1]), records
+
+
+def cache_text(header: dict, records: dict) -> str:
+    """What follows the checksum line in a cache file holding `records`."""
+    lines = [json.dumps(header)] + [f"{json.dumps(k)}\t{json.dumps(v)}" for k, v in records.items()]
+    return "\n".join(lines) + "\n"
+
+
+def write_cache(path: Path, text: str, checksum: str | None = None) -> None:
+    """A cache file of `text`, with its checksum (or the one given, to damage it)."""
+    if checksum is None:
+        checksum = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    path.write_text(f"{checksum}\n{text}", encoding="utf-8")

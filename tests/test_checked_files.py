@@ -5,9 +5,7 @@ renames, deletions, a taxonomy change, another day, and a damaged or altered cac
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import importlib.util
-import json
 import logging
 import shutil
 from pathlib import Path
@@ -24,7 +22,17 @@ from casebook.site.render_cache import RenderCache
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import FIXTURE_CONTENT, ROOT, TODAY, VALID_CASE, build_in_process, write
+from .conftest import (
+    FIXTURE_CONTENT,
+    ROOT,
+    TODAY,
+    VALID_CASE,
+    build_in_process,
+    cache_records,
+    cache_text,
+    write,
+    write_cache,
+)
 from .test_properties import EXAMPLES, MUTATION, front_matters
 
 
@@ -263,11 +271,10 @@ def cache_file(content: Path) -> Path:
 def rewrite(path: Path, change) -> None:
     """Change the kept records and write a checksum that matches: only the records' own
     shape can tell that they are not as this code wrote them."""
-    payload = json.loads(path.read_text(encoding="utf-8").partition("\n")[2])
-    change(payload["pages"])
+    header, records = cache_records(path)
+    change(records)
     # (nesting that json.dumps would refuse to write, as a damaged record could hold)
-    text = json.dumps(payload).replace('"DEEP"', "[" * 600 + "]" * 600)
-    path.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text, encoding="utf-8")
+    write_cache(path, cache_text(header, records).replace('"DEEP"', "[" * 600 + "]" * 600))
 
 
 def first_case(records: dict) -> dict:
@@ -325,8 +332,7 @@ def test_a_damaged_cache_is_found_and_every_file_checked(content, caplog):
 def test_a_cache_nested_past_what_json_reads_is_damaged(content, caplog):
     path = cache_file(content)
     path.parent.mkdir(parents=True)
-    text = "[" * 100_000 + "]" * 100_000
-    path.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text, encoding="utf-8")
+    write_cache(path, "[" * 100_000 + "]" * 100_000 + "\n")  # as its header line
     with caplog.at_level(logging.WARNING, logger="casebook"):
         assert assert_as_fresh(content) == (0, 6)
     assert "is damaged (it is nested too deeply)" in caplog.text

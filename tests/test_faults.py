@@ -26,7 +26,7 @@ from casebook.search.whoosh_index import (
     update_index,
 )
 
-from .conftest import VALID_CASE, site_config, write
+from .conftest import VALID_CASE, cache_records, cache_text, site_config, write, write_cache
 from .test_search import index_content
 
 # -- the search index -------------------------------------------------------------------
@@ -138,10 +138,10 @@ def test_a_damaged_index_or_render_cache_is_rebuilt_and_the_build_succeeds(conte
 
     # A zeroed segment in the live index, and one render-cache record emptied.
     zero(largest_segment(project.index))
-    checksum, _, stored = project.cache().read_text(encoding="utf-8").partition("\n")
-    records = json.loads(stored)
-    records["pages"][next(iter(records["pages"]))] = {}
-    project.cache().write_text(checksum + "\n" + json.dumps(records), encoding="utf-8")
+    checksum = project.cache().read_text(encoding="utf-8").partition("\n")[0]
+    header, records = cache_records(project.cache())
+    records[next(iter(records))] = {}
+    write_cache(project.cache(), cache_text(header, records), checksum)
     second = project.build()
     assert second.returncode == 0, second.stderr
     assert "Traceback" not in second.stderr

@@ -8,9 +8,10 @@ import json
 import shutil
 from pathlib import Path
 
+from casebook.site import render_cache
 from casebook.site.render_cache import RenderCache, cacheable
 
-from .conftest import VALID_CASE, build_in_process, pagefind_records, write
+from .conftest import VALID_CASE, build_in_process, cache_records, pagefind_records, write
 
 
 def test_records_survive_a_save_in_the_same_context_only(tmp_path):
@@ -43,16 +44,60 @@ def test_a_cache_file_is_read_whole_or_not_at_all(tmp_path, caplog):
     assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"}
     checksum, _, text = path.read_bytes().partition(b"\n")
     assert checksum == hashlib.sha256(text).hexdigest().encode()
-    for damaged in [text + b" []", text[:-1], b"x" + text, text + b"\xff"]:
+    line = b'"b"\t{"html":"<p>B</p>"}\n'
+    for damaged in [
+        text + b" []",  # a line that is no record
+        text[:-1],  # the last record cut short
+        b"x" + text,  # the header
+        text + b"\xff\n",  # not UTF-8
+        text + line + line,  # one key twice
+        text + b'5\t{"html":""}\n',  # a key that is not text
+    ]:
         path.write_bytes(hashlib.sha256(damaged).hexdigest().encode() + b"\n" + damaged)
         assert RenderCache(path, "c").get("a") is None
         assert "render cache" in caplog.text and "damaged (it is not JSON)" in caplog.text
         caplog.clear()
     path.write_bytes(checksum + b"\n" + text + b"\n")  # as written, then a newline
     assert RenderCache(path, "c").get("a") is None  # the checksum no longer matches
-    spaced = b" " + text + b"\n"  # JSON with whitespace around it is JSON
-    path.write_bytes(hashlib.sha256(spaced).hexdigest().encode() + b"\n" + spaced)
-    assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"}
+    added = text + line  # a record added by hand, its checksum made to match: it is read
+    path.write_bytes(hashlib.sha256(added).hexdigest().encode() + b"\n" + added)
+    assert RenderCache(path, "c").get("b") == {"html": "<p>B</p>"}
+
+
+def test_records_used_unchanged_are_written_back_as_they_were_read(tmp_path, monkeypatch):
+    """A rebuild encodes only what it made: the rest is copied from the file it read,
+    and the file is the same as encoding every record would make."""
+    path = tmp_path / "rendered.json"
+    cache = RenderCache(path, "c")
+    for key in "abc":
+        cache.put(key, {"html": f"<p>{key} \u00e9\t\u2028</p>", "n": [1, 2.5, None]})
+    cache.save()
+    written = path.read_bytes()
+    again = RenderCache(path, "c")
+    assert again.get("a") and again.get("b") and again.get("c")
+    encoded = []
+    real_line = render_cache._line
+    monkeypatch.setattr(render_cache, "_line", lambda k, r: encoded.append(k) or real_line(k, r))
+    again.put("d", {"html": "<p>new</p>"})
+    again.save()
+    assert encoded == ["d"]
+    fresh = RenderCache(tmp_path / "fresh.json", "c")
+    for key in "abcd":
+        fresh.put(key, (again.get(key) if key != "d" else {"html": "<p>new</p>"}))
+    fresh.save()
+    assert path.read_bytes() == (tmp_path / "fresh.json").read_bytes()
+    assert written != path.read_bytes()
+
+    # The file replaced by another build meanwhile: nothing is copied from it.
+    third = RenderCache(path, "c")
+    assert third.get("a")
+    other = RenderCache(path, "c")
+    other.put("a", {"html": "<p>other</p>"})
+    other.save()
+    encoded.clear()
+    third.save()
+    assert encoded == ["a"]
+    assert RenderCache(path, "c").get("a") == third.get("a")
 
 
 def test_only_extensions_that_read_nothing_but_the_page_allow_caching():
@@ -102,8 +147,7 @@ def test_a_rebuild_writes_the_same_site_as_a_build_from_nothing(content, tmp_pat
     first, result = build(content, tmp_path, "first")
     assert reuse(result) == "0 pages reused, 31 rendered"
     assert cache_file(content).is_file()
-    _checksum, _, stored = cache_file(content).read_text(encoding="utf-8").partition("\n")
-    pages = json.loads(stored)["pages"]
+    _header, pages = cache_records(cache_file(content))
     assert len(pages) == 31
     second, result = build(content, tmp_path, "second")
     assert reuse(result) == "31 pages reused, 0 rendered"  # a cache that never hits fails here
@@ -155,3 +199,15 @@ def test_a_page_whose_rendering_warned_warns_again_on_every_build(content, tmp_p
             "WARNING -  Doc file 'about.md' contains a link 'index.md#no-such-place', but "
             "the doc 'index.md' does not contain an anchor '#no-such-place'.",
         ], name
+
+
+def test_a_cache_of_the_earlier_format_is_ignored_without_a_warning(tmp_path, caplog):
+    """The format before this one was one JSON document after the checksum line."""
+    path = tmp_path / "rendered.json"
+    text = json.dumps({"format": 2, "context": "c", "pages": {"a": {"html": "<p>A</p>"}}})
+    path.write_text(hashlib.sha256(text.encode()).hexdigest() + "\n" + text, encoding="utf-8")
+    cache = RenderCache(path, "c")
+    assert cache.get("a") is None and caplog.text == ""
+    cache.put("a", {"html": "<p>A</p>"})
+    cache.save()
+    assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"} and caplog.text == ""
