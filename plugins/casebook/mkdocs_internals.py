@@ -60,6 +60,32 @@ class WarningCounter(logging.Handler):
         engine_logger().removeHandler(self)
 
 
+class TakenPages(logging.Filter):
+    """The pages casebook writes itself (site/page_writer.py): it hands MkDocs an empty
+    output for them, which MkDocs does not write, saying "Page skipped: '<src_uri>'.
+    Generated empty output." That line is left out for those pages only."""
+
+    PREFIX, SUFFIX = "Page skipped: '", "'. Generated empty output."
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.taken: set[str] = set()
+        self._logger = logging.getLogger(f"{engine_logger().name}.commands.build")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if message.startswith(self.PREFIX) and message.endswith(self.SUFFIX):
+            return message[len(self.PREFIX) : -len(self.SUFFIX)] not in self.taken
+        return True
+
+    def attach(self) -> TakenPages:
+        self._logger.addFilter(self)
+        return self
+
+    def detach(self) -> None:
+        self._logger.removeFilter(self)
+
+
 def heading_ids(items) -> set[str]:
     """Every heading id in a page's table of contents."""
     ids: set[str] = set()

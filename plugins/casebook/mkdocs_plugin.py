@@ -44,6 +44,7 @@ from .site.page_guard import (
     theme_inline_scripts,
     theme_text,
 )
+from .site.page_writer import PageWriter
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.search_page import TEMPLATES, search_page
@@ -101,6 +102,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     file_writer: FileWriter | None = None
     previous_site: PreviousSite | None = None
     block_cache: BlockCache | None = None  # blocks rendered and sanitised, between builds
+    page_writer: PageWriter | None = None  # writes the finished pages in a second process
+    _taken: internals.TakenPages | None = None
 
     def on_config(self, config):
         _show_core_warnings()
@@ -385,7 +388,30 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         about = files.get_file_from_path("about.md")
         env.globals["casebook_about"] = about.url if about is not None else ""
         self._start_page_cache(env, config, files)
+        self._start_page_writer(config)
         return env
+
+    def _start_page_writer(self, config) -> None:
+        """Only where the plugins are known: any other might expect MkDocs to write the
+        output its on_post_page returns."""
+        self._stop_page_writer(finish=False)
+        if self.config.enabled and internals.page_cache_allowed(config):
+            self.page_writer = PageWriter(Path(config.site_dir))
+            self._taken = internals.TakenPages().attach()
+
+    def _stop_page_writer(self, *, finish: bool = True) -> list[str]:
+        """Once the pages handed over are written, the problems; or (a failed build) the
+        writer stopped where it is."""
+        writer, self.page_writer = self.page_writer, None
+        if self._taken is not None:
+            self._taken.detach()
+            self._taken = None
+        if writer is None:
+            return []
+        if finish:
+            return writer.wait()
+        writer.stop()
+        return []
 
     def _start_page_cache(self, env, config, files) -> None:
         """Every page's title is known and none is rendered: the build's key, and every
@@ -440,7 +466,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.page_cache.put(pending[0], output, self._related_slot)
         return output
 
-    on_post_page = CombinedEvent(_keep_page, _insert_blocks, _guard)
+    @event_priority(-200)  # after the guard: the page exactly as MkDocs would write it
+    def _write_page(self, output: str, /, *, page, config) -> str:
+        if self.page_writer is None or not output.strip():
+            return output
+        # encoded as MkDocs encodes a page it writes (utils.write_file's caller)
+        content = output.encode("utf-8", errors="xmlcharrefreplace")
+        self.page_writer.write(page.file.dest_uri, content)
+        self._taken.taken.add(page.file.src_uri)
+        return ""  # MkDocs writes nothing for it
+
+    on_post_page = CombinedEvent(_keep_page, _insert_blocks, _guard, _write_page)
 
     def on_post_template(self, output: str, /, *, template_name: str, config) -> str:
         if template_name.endswith(".html"):  # 404.html; sitemap.xml has no scripts
@@ -456,6 +492,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError("the site's data files could not be written: " + "; ".join(problems))
 
     def on_post_build(self, *, config) -> None:
+        problems = self._stop_page_writer()
+        if problems:
+            raise PluginError("the site's pages could not be written: " + "; ".join(problems))
         self._finish_writing()
         self._clear_previous_site()
         if self.render_cache is not None:
@@ -511,6 +550,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             previous.wait()
 
     def _discard(self) -> None:
+        self._stop_page_writer(finish=False)
         if self.file_writer is not None:  # a failed build: let it finish, report nothing
             self.file_writer.wait()
             self.file_writer = None
