@@ -11,7 +11,8 @@ ProperDocs, MkDocs' continuation, aliases the `mkdocs` modules to its own, so th
 code runs on both.
 
 Over 250 lines because the page cache's keys must name everything the theme reads of
-MkDocs' objects (config, nav, pages, context), and that knowledge belongs here with the
+MkDocs' objects (config, nav, pages, context), and what `get_data` would make of a page
+must be known exactly to hand it casebook's parse; that knowledge belongs here with the
 rest of what is not plugin API, not in the plugin or the core.
 """
 
