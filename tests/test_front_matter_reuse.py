@@ -332,3 +332,41 @@ def test_a_strict_build_fails_on_it_as_before(tmp_path):
         == [line for line in results["off"].at("WARNING") if "fails-check" in line]
         != []
     )
+
+
+HOOK = """\
+from mkdocs.plugins import event_priority
+
+
+@event_priority(100)  # before casebook's: of several sources, MkDocs takes the last
+def on_page_read_source(page, config):
+    if page.file.src_uri == "case_studies/alpha-network.md":
+        return "---\\ntitle: From The Hook\\n---\\n\\nThe hook's own words.\\n"
+    return None
+"""
+
+
+def test_beside_another_reader_of_sources_casebook_reads_none(tmp_path):
+    """A plugin or hook with its own on_page_read_source keeps the pages it gives."""
+    content = shutil.copytree(FIXTURE_CONTENT, tmp_path / "content")
+    hook = write(tmp_path, "hook.py", HOOK)
+    config = uncached_config(content, tmp_path / "site", "reuse_front_matter: true")
+    config.write_text(config.read_text("utf-8") + f"\nhooks:\n  - {hook}\n", "utf-8")
+    taken = []
+    original = CasebookPlugin.on_page_read_source
+
+    def read_source(self, *, page, config):
+        found = original(self, page=page, config=config)
+        taken.extend([page.file.src_uri] if found is not None else [])
+        return found
+
+    CasebookPlugin.on_page_read_source = read_source
+    try:
+        result = build_in_process(
+            content, tmp_path / "site", tmp_path / "index", strict=False, config_file=config
+        )
+    finally:
+        CasebookPlugin.on_page_read_source = original
+    assert result.ok and taken == []
+    page = (tmp_path / "site/case_studies/alpha-network/index.html").read_text("utf-8")
+    assert "From The Hook" in page and "The hook's own words." in page

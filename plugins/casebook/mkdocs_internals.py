@@ -155,6 +155,13 @@ def read_source(source: str, front_matter: str, meta: dict) -> tuple[str, dict] 
         return None
 
 
+def reads_page_sources_alone(config) -> bool:
+    """True when casebook's is the only `on_page_read_source` (plugins and hooks): of
+    several, MkDocs takes the last source given (and warns), so beside another one
+    casebook leaves every page's source to it."""
+    return len(config.plugins.events["page_read_source"]) == 1
+
+
 def _own_copy(value, depth: int = 0):
     """A copy sharing nothing mutable with `value` (plugins and the theme change a page's
     meta, and casebook's model must not see it). TypeError for a value of any other type

@@ -104,6 +104,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     block_cache: BlockCache | None = None  # blocks rendered and sanitised, between builds
     _parsed: dict[str, Document] = {}  # src_uri -> the file as casebook read it, this build
     _read: dict[str, tuple[str, dict]] = {}  # src_uri -> (Markdown handed to MkDocs, meta)
+    _reuse_front_matter = False  # on, and no other plugin or hook reads pages' sources
 
     def on_config(self, config):
         _show_core_warnings()
@@ -113,6 +114,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.index_dir = Path(config.config_file_path).parent / self.config.search_index_dir
         self._site_name = str(config.site_name)  # before on_env escapes it for the theme
         self._search_skips_content = internals.only_material_search_reads_content(config)
+        self._reuse_front_matter = self.config.reuse_front_matter and (
+            internals.reads_page_sources_alone(config)
+        )
         if self.config.enabled:
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             names = list(SCRIPTS)
@@ -203,7 +207,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
         self.scanned = None
         self._searchable = {}
-        if self.config.reuse_front_matter:
+        if self._reuse_front_matter:
             documents = self.catalogue.documents.items()
             self._parsed = {uri: doc for uri, doc in documents if doc.front_matter is not None}
         return files
