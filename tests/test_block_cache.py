@@ -154,14 +154,15 @@ def test_a_record_not_as_written_is_made_again(tmp_path):
 # -- through the real build ---------------------------------------------------------------
 
 
-def uncached_config(content: Path, site: Path) -> Path:
-    """The same site with every cache off (the render cache's switch turns off all)."""
+def uncached_config(content: Path, site: Path, option: str = "render_cache: false") -> Path:
+    """The same site with every cache off (the render cache's switch turns off all), or
+    with another of casebook's options set."""
     config = site_config(content, site)
     text = config.read_text(encoding="utf-8")
     marker = "search_index_dir: !ENV [CASEBOOK_SEARCH_INDEX_DIR, build/search_index]"
     assert marker in text
     uncached = config.with_name("uncached.yml")
-    uncached.write_text(text.replace(marker, marker + "\n      render_cache: false"), "utf-8")
+    uncached.write_text(text.replace(marker, f"{marker}\n      {option}"), "utf-8")
     return uncached
 
 

@@ -22,8 +22,8 @@ from .conftest import pagefind_records, site_config, write
 def test_the_installed_engines_are_the_versions_these_internals_were_checked_with():
     installed = {name: importlib.metadata.version(name) for name in CHECKED_WITH}
     assert installed == CHECKED_WITH, (
-        "mkdocs_internals.py reaches into Page.render's attributes, the toc classes and "
-        "Material's search plugin: "
+        "mkdocs_internals.py reaches into Page.render's attributes, the toc classes, "
+        "get_data's front matter rules and Material's search plugin: "
         "check them against the new version, then update CHECKED_WITH"
     )
 

@@ -22,3 +22,6 @@ class CasebookConfig(Config):
     # checks only the files that changed.
     cache_dir = c.Type(str, default="build/cache")
     render_cache = c.Type(bool, default=True)
+    # Hand MkDocs each page's front matter as casebook parsed it, instead of MkDocs
+    # parsing every page's YAML a second time (off: MkDocs parses it, as before).
+    reuse_front_matter = c.Type(bool, default=True)

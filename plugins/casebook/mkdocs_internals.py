@@ -1,20 +1,24 @@
 """Everything casebook does with MkDocs' internals, in one place: a Page's rendering
-attributes (for the render cache), its table of contents, the engine's logger, and what
-the theme's rendering of a page depends on (for the page cache).
+attributes (for the render cache), its table of contents, the engine's logger, what the
+theme's rendering of a page depends on (for the page cache), and a page's front matter
+as casebook already parsed it.
 
-These are not MkDocs' plugin API: they are the attributes `Page.render` sets and the toc
-classes, as in the versions named in CHECKED_WITH (tests/test_mkdocs_internals.py fails
-when the installed versions differ, so a new release gets looked at before it ships).
+These are not MkDocs' plugin API: they are the attributes `Page.render` sets, the toc
+classes and the rules by which `Page.read_source` splits front matter, as in the versions
+named in CHECKED_WITH (tests/test_mkdocs_internals.py fails when the installed versions
+differ, so a new release gets looked at before it ships).
 ProperDocs, MkDocs' continuation, aliases the `mkdocs` modules to its own, so the same
 code runs on both.
 
 Over 250 lines because the page cache's keys must name everything the theme reads of
-MkDocs' objects (config, nav, pages, context), and that knowledge belongs here with the
+MkDocs' objects (config, nav, pages, context), and what `get_data` would make of a page
+must be known exactly to hand it casebook's parse; that knowledge belongs here with the
 rest of what is not plugin API, not in the plugin or the core.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -28,6 +32,7 @@ from jinja2 import ChoiceLoader, DictLoader
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.toc import AnchorLink, get_toc
+from mkdocs.utils.meta import META_RE, YAML_RE
 
 from .site.render_cache import digest
 from .site.templating import Heading
@@ -143,6 +148,60 @@ def reuse_rendering(page, record: dict) -> None:
         }
 
     page.render = render
+
+
+# -- a page's front matter, as casebook parsed it (issue 13) ------------------------------
+
+
+def read_source(source: str, front_matter: str, meta: dict) -> tuple[str, dict] | None:
+    """What `Page.read_source` would set (`page.markdown`, `page.meta`) for a page whose
+    text is `source`, without parsing its YAML again: `meta` is casebook's parse of
+    `front_matter` (the text after the opening `---`, content/load.py). The Markdown is
+    for `on_page_read_source` to return, and `get_data` hands it on unchanged with empty
+    meta; the meta is a copy of `meta`, for the page to own. None wherever the two could
+    differ, and MkDocs reads and parses the page itself."""
+    found = YAML_RE.match(source)
+    # get_data parses the text between the fences; casebook parsed it after the rest of
+    # the opening line, here exactly "\n" (a blank line before YAML changes nothing). A
+    # BOM is left to MkDocs: only at the very start does YAML skip it.
+    if found is None or "\n" + found.group(1) != front_matter or "\ufeff" in front_matter:
+        return None
+    markdown = source[found.end() :].lstrip("\n")
+    # Returned, it goes through get_data again: no YAML block there, and a first line
+    # that is neither blank nor MultiMarkdown's `key: value` (either would be taken as
+    # meta); no carriage return (it would become a newline).
+    first_line = markdown.partition("\n")[0]
+    if YAML_RE.match(markdown) or META_RE.match(first_line) or not first_line.strip():
+        return None
+    if "\r" in markdown:
+        return None
+    try:
+        return markdown, _own_copy(meta)
+    except TypeError:
+        return None
+
+
+def reads_page_sources_alone(config) -> bool:
+    """True when casebook's is the only `on_page_read_source` (plugins and hooks): of
+    several, MkDocs takes the last source given (and warns), so beside another one
+    casebook leaves every page's source to it."""
+    return len(config.plugins.events["page_read_source"]) == 1
+
+
+def _own_copy(value, depth: int = 0):
+    """A copy sharing nothing mutable with `value` (plugins and the theme change a page's
+    meta, and casebook's model must not see it). TypeError for a value of any other type
+    YAML's safe loader makes (a set, an ordered map, bytes), and past 32 levels."""
+    kind = type(value)
+    if value is None or kind in (str, int, float, bool, dt.date, dt.datetime):
+        return value
+    if depth == 32:
+        raise TypeError("nested too deeply")
+    if kind is dict:
+        return {key: _own_copy(item, depth + 1) for key, item in value.items()}
+    if kind is list:
+        return [_own_copy(item, depth + 1) for item in value]
+    raise TypeError(f"{kind.__name__} is not copied")
 
 
 def only_material_search_reads_content(config) -> bool:

@@ -32,7 +32,7 @@ from .taxonomy import Taxonomy
 from .validate import check_document
 from .yaml_source import SafeLoader
 
-FORMAT = 1
+FORMAT = 2  # 2: the front matter's text, where a reader may take the meta
 _TAGS = ("$date", "$datetime", "$pairs")
 # Front matter nested deeper than this is not kept: YAML allows 1,000 levels, which
 # would take the encoder and JSON past Python's recursion limit. No real page nests so.
@@ -159,6 +159,13 @@ def _record(
     entry["body_start"] = start = len(text) - len(document.body)
     if text[start:] != document.body:
         return None  # a body that is not the text's end could not be restored: not kept
+    # The YAML text the meta is exactly the parse of, kept as where it is in the text.
+    front = document.front_matter
+    if front is not None:
+        at = text.find(front)
+        entry["front_matter"] = [at, at + len(front)]
+    else:
+        entry["front_matter"] = None
     record["document"] = entry
     return record
 
@@ -183,7 +190,12 @@ def _restore(
         lines = _expect(entry["lines"], dict)
         for line in lines.values():  # (JSON's keys are always text)
             _expect(line, int)
-        body = document_text(raw)[_expect(entry["body_start"], int) :]
+        text = document_text(raw)
+        body = text[_expect(entry["body_start"], int) :]
+        front = entry["front_matter"]
+        if front is not None:
+            start, end = (_expect(offset, int) for offset in _expect(front, list))
+            front = text[start:end]
         document = Document(
             path=path,
             src_uri=src_uri,
@@ -195,6 +207,7 @@ def _restore(
             body_line=_expect(entry["body_line"], int),
             has_front_matter=_expect(entry["has_front_matter"], bool),
             unreadable=_expect(entry["unreadable"], bool),
+            front_matter=front,
         )
     # (UnicodeDecodeError is a ValueError; RecursionError, nesting no record of ours has)
     except (KeyError, TypeError, ValueError, RecursionError):

@@ -40,6 +40,9 @@ class Document:
     # The front matter could not be parsed: its parse error is the only problem reported,
     # since every other rule would only echo it ("missing required field" for each key).
     unreadable: bool = False
+    # The YAML text `meta` is exactly the parse of (every key already text), so a reader
+    # holding the same text may take `meta` instead of parsing it again; None otherwise.
+    front_matter: str | None = None
 
     @property
     def slug(self) -> str:
@@ -162,6 +165,8 @@ def parse_document(raw: bytes, path: Path, src_uri: str) -> tuple[Document | Non
         return document, problems
     document.meta = {str(key): value for key, value in parsed.data.items()}
     document.lines = parsed.lines
+    if all(type(key) is str for key in parsed.data):
+        document.front_matter = front
     return document, problems
 
 
