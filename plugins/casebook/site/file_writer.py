@@ -21,7 +21,9 @@ from pathlib import Path
 
 # A previous copy is read only if it is a regular file: never through a symbolic link (its
 # inode could be anyone's), never waiting on a FIFO.
-_READ_PREVIOUS = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+_READ_PREVIOUS = os.O_RDONLY | sum(
+    getattr(os, flag, 0) for flag in ("O_NOFOLLOW", "O_NONBLOCK", "O_CLOEXEC", "O_BINARY")
+)
 
 
 @dataclass
