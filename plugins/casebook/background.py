@@ -122,14 +122,7 @@ def _error_file(bundle: Path) -> Path:
 
 
 def _work_in_child(
-    connection,
-    catalogue: Catalogue,
-    limit: int,
-    index_dir,
-    staging,
-    bundle,
-    previous_bundle,
-    parent: int,
+    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, previous, parent: int
 ) -> None:
     die_with_parent(parent)
     os.nice(BACKGROUND_NICENESS)
@@ -140,7 +133,7 @@ def _work_in_child(
         connection.close()
 
     try:
-        _stage_both(catalogue, documents, index_dir, staging, bundle, send_related, previous_bundle)
+        _stage_both(catalogue, documents, index_dir, staging, bundle, send_related, previous)
     except OSError as error:  # a full or read-only disk: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(
@@ -200,14 +193,8 @@ class BackgroundBuild:
         else:  # no fork: everything here, now
             documents = search_documents(catalogue)
             self._related = related_slugs(catalogue, documents, related_limit)
-            _stage_both(
-                catalogue,
-                documents,
-                self.index_dir,
-                self.staging,
-                self.bundle_dir,
-                previous=previous_bundle,
-            )
+            where = (self.index_dir, self.staging, self.bundle_dir)
+            _stage_both(catalogue, documents, *where, previous=previous_bundle)
             self.staged = self._read_staged()
 
     def _receive(self, connection) -> None:
