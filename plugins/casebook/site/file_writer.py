@@ -6,7 +6,9 @@ a file here is mostly a wait on the disk, not CPU (3,000 files: 0.13-0.2 s of CP
 0.24-0.74 s of wall time, more when the disk is busy), and a waiting thread lets the
 rendering go on. After a one-file edit almost all of them have the same bytes as in the
 last build, and linking the old copy costs a fraction of creating a file (3,000 files of
-3 KB on this machine's ext4: 0.61-0.92 s to create and write, 0.05 s to link).
+3 KB on this machine's ext4: 0.61-0.92 s to create and write, 0.05 s to link). The N=1,000
+site's 4,354 data and bundle files on a busy disk: 3.0-3.3 s of CPU to write, 0.13 s to
+link; a warm rebuild took about 2.5 s less CPU, nearly all of it system time.
 Nothing here knows about MkDocs.
 """
 
