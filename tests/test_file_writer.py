@@ -73,6 +73,24 @@ def test_a_previous_copy_of_the_same_size_with_other_bytes_is_not_linked(tmp_pat
     assert os.stat(written).st_nlink == 1
 
 
+def test_a_previous_copy_with_other_permissions_is_not_linked(tmp_path, last, monkeypatch):
+    """A link would carry the last build's permissions (another umask, a chmod since);
+    a fresh write gives the umask's. Where they cannot be known, nothing is linked."""
+    os.chmod(last / "feed.xml", 0o600)
+    os.chmod(last / "data/cite/alpha.bib", 0o600)
+    written = write_files(tmp_path / "next", NEXT.items(), last)
+    assert written.linked == 0
+    fresh = write_files(tmp_path / "fresh", NEXT.items())
+    assert fresh.written == len(NEXT)
+    for name in NEXT:
+        modes = [os.stat(root / name).st_mode for root in (tmp_path / "next", tmp_path / "fresh")]
+        assert modes[0] == modes[1], name
+    os.chmod(last / "feed.xml", os.stat(tmp_path / "fresh/feed.xml").st_mode)
+    assert write_files(tmp_path / "again", NEXT.items(), last).linked == 1
+    monkeypatch.setattr(file_writer, "_fresh_file", lambda: None)  # no /proc: no links
+    assert write_files(tmp_path / "unknown", NEXT.items(), last).linked == 0
+
+
 def test_when_linking_fails_every_file_is_written(tmp_path, last, monkeypatch):
     def no_links(*arguments, **keywords):
         raise OSError(18, "Invalid cross-device link")

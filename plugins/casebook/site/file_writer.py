@@ -55,6 +55,7 @@ def write_files(
     alike)."""
     done = Written()
     made: set[str] = set()
+    fresh = _fresh_file() if previous is not None else None
     for name, content in files:
         if not is_inside(name):
             raise ValueError(f"{name!r} is not a path inside {root}")
@@ -64,7 +65,9 @@ def write_files(
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            if previous is not None and _link_if_same(os.path.join(previous, name), path, content):
+            if fresh is not None and _link_if_same(
+                os.path.join(previous, name), path, content, fresh
+            ):
                 done.linked += 1
             else:
                 _write_new(path, content)
@@ -81,9 +84,24 @@ def is_inside(name: str) -> bool:
     return not os.path.isabs(name) and os.path.normpath(name).split(os.sep)[0] not in ("..", ".")
 
 
-def _link_if_same(source: str, target: str, content: bytes) -> bool:
-    """Hard-link `source` at `target` if it is a regular file holding exactly `content`.
-    Its size only saves reading a file that cannot match; the bytes decide."""
+def _fresh_file() -> tuple[int, int] | None:
+    """The owner and permissions a file written now would have (0o666 less the umask), or
+    None where they cannot be known (then nothing is linked). The umask is read, not set
+    and restored: that would race with threads creating files meanwhile."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return os.geteuid(), 0o666 & ~int(line.split()[1], 8)
+    except (OSError, ValueError, AttributeError):
+        pass
+    return None
+
+
+def _link_if_same(source: str, target: str, content: bytes, fresh: tuple[int, int]) -> bool:
+    """Hard-link `source` at `target` if it is a regular file holding exactly `content`,
+    with the owner and permissions a fresh write would give it. Its size only saves
+    reading a file that cannot match; the bytes decide."""
     try:
         descriptor = os.open(source, _READ_PREVIOUS)
     except OSError:
@@ -91,6 +109,8 @@ def _link_if_same(source: str, target: str, content: bytes) -> bool:
     try:
         status = os.fstat(descriptor)
         if not stat.S_ISREG(status.st_mode) or status.st_size != len(content):
+            return False
+        if (status.st_uid, stat.S_IMODE(status.st_mode)) != fresh:
             return False
         if _read_all(descriptor, len(content) + 1) != content:
             return False
