@@ -1,15 +1,14 @@
 """Files the build generates whole (open data, citations, the search bundle), each a new
 file: a hard link to the last build's copy where its bytes are unchanged, else written.
 
-At N=1,000 the open data are over 3,000 small files and the search bundle 1,356. Creating
-a file here is mostly a wait on the disk, not CPU (3,000 files: 0.13-0.2 s of CPU,
-0.24-0.74 s of wall time, more when the disk is busy), and a waiting thread lets the
-rendering go on. After a one-file edit almost all of them have the same bytes as in the
-last build, and linking the old copy costs a fraction of creating a file (3,000 files of
-3 KB on this machine's ext4: 0.61-0.92 s to create and write, 0.05 s to link). The N=1,000
-site's 4,354 data and bundle files on a busy disk: 3.0-3.3 s of CPU to write, 0.13 s to
-link; a warm rebuild took about 2.5 s less CPU, nearly all of it system time.
-Nothing here knows about MkDocs.
+At N=1,000 the open data are over 3,000 small files and the search bundle 1,356. The data
+files are written by a thread while the pages render: creating a file is mostly a wait on
+the disk (3,000 files on a quiet disk: 0.13-0.2 s of CPU, 0.24-0.74 s of wall time). After
+a one-file edit almost all of them have the same bytes as in the last build, and linking
+the old copy costs a fraction of creating a file: the N=1,000 site's 4,354 data and bundle
+files on this machine's shared ext4 disk took 3.0-3.3 s of CPU (4.1-4.8 s) to write and
+0.13 s (0.2 s) to link; a warm rebuild took about 2.5 s less CPU, nearly all of it system
+time. Nothing here knows about MkDocs.
 """
 
 from __future__ import annotations
