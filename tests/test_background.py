@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from casebook.background import BackgroundBuild
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import RelatedCase
@@ -162,6 +163,25 @@ def test_the_static_bundle_is_built_beside_the_index_and_published_into_a_site(c
     assert (site / "pagefind" / "casebook-vocabulary.json").is_file()
     assert not (site / "pagefind" / "old.txt").exists()  # swapped whole, not merged
     assert entries(tmp_path) == ["content", "index", "site"]
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_the_bundle_links_the_last_builds_unchanged_files(content, tmp_path, monkeypatch, start):
+    """Forked or not, the bundle's files that Pagefind makes with the same bytes as in the
+    last build's bundle are links to them."""
+    from casebook import background as module
+
+    monkeypatch.setattr(module.multiprocessing, "get_all_start_methods", lambda: [start])
+    last = BackgroundBuild(catalogue_of(content), 5, None, tmp_path / "last")
+    assert last.bundle()[0] is not None
+    write(content, "case_studies/delta.md", VALID_CASE)
+    built = BackgroundBuild(catalogue_of(content), 5, None, tmp_path / "next", tmp_path / "last")
+    assert built.bundle()[0] is not None
+    fragments = sorted((tmp_path / "next/fragment").iterdir())
+    shared = [f for f in fragments if (tmp_path / "last/fragment" / f.name).exists()]
+    assert shared and len(shared) < len(fragments)  # delta's is new
+    for fragment in shared:
+        assert fragment.stat().st_ino == (tmp_path / "last/fragment" / fragment.name).stat().st_ino
 
 
 def test_after_an_edit_both_engines_suggest_from_the_library_as_it_now_reads(content, tmp_path):

@@ -217,6 +217,20 @@ def test_the_last_builds_files_go_aside_and_are_gone_after_wait(tmp_path):
     assert (site / "index.html").read_text() == "new home"
 
 
+def test_the_folders_a_build_links_from_stay_aside_until_wait(tmp_path):
+    """The open data and the bundle are left for the build's writers to link unchanged
+    files from; the rest goes at once, and wait() takes what was kept."""
+    site = tmp_path / "site"
+    write(site, "index.html", "old home")
+    write(site, "data/cite/alpha.bib", "old citation")
+    previous = PreviousSite(site, keep=("data", "pagefind"))  # no bundle this time
+    previous.process.join(timeout=30)
+    assert os.listdir(previous.aside) == ["data"]
+    assert (previous.aside / "data/cite/alpha.bib").read_text() == "old citation"
+    previous.wait()
+    assert os.listdir(site) == []
+
+
 def test_what_a_killed_build_set_aside_is_removed_and_a_linked_site_is_left_alone(tmp_path):
     site = tmp_path / "site"
     write(site, f"{PREVIOUS_PREFIX}999999999/index.html", "a killed build's")

@@ -62,12 +62,13 @@ def die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> None:
+def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle, previous=None) -> None:
     """The Whoosh index and the Pagefind bundle, from the same documents and vocabulary.
     Pagefind indexes in its own process, so its bundle is built while Whoosh runs here.
     The bundle is written under a temporary name and renamed when whole: its presence at
     `bundle` means it is complete; if it fails, the reason is left beside it instead, and
-    the Whoosh index goes on regardless."""
+    the Whoosh index goes on regardless. `previous`: the last build's bundle, whose
+    unchanged files are linked rather than written."""
     worker = None
     failure: list[Exception] = []
     if bundle is not None:
@@ -75,7 +76,7 @@ def _stage_both(catalogue: Catalogue, documents, index_dir, staging, bundle) -> 
 
         def build_bundle() -> None:
             try:
-                write_bundle(documents, partial, None)  # the vocabulary goes in below
+                write_bundle(documents, partial, None, previous)  # vocabulary: below
             except Exception as error:
                 failure.append(error)
 
@@ -115,7 +116,7 @@ def _error_file(bundle: Path) -> Path:
 
 
 def _work_in_child(
-    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, parent: int
+    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, previous, parent: int
 ) -> None:
     die_with_parent(parent)
     os.nice(BACKGROUND_NICENESS)
@@ -124,7 +125,7 @@ def _work_in_child(
         # First what the pages wait for: a warm rebuild reaches them within a second.
         connection.send(related_slugs(catalogue, documents, limit))
         connection.close()
-        _stage_both(catalogue, documents, index_dir, staging, bundle)
+        _stage_both(catalogue, documents, index_dir, staging, bundle, previous)
     except OSError as error:  # a full or read-only disk: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
         print(
@@ -142,8 +143,10 @@ class BackgroundBuild:
         related_limit: int,
         index_dir: Path | None,
         bundle_dir: Path | None = None,
+        previous_bundle: Path | None = None,
     ):
-        """`bundle_dir`: where to build the static search bundle (None: no bundle)."""
+        """`bundle_dir`: where to build the static search bundle (None: no bundle);
+        `previous_bundle`: the last build's, to link unchanged files from."""
         self.catalogue, self.limit = catalogue, related_limit
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
@@ -167,6 +170,7 @@ class BackgroundBuild:
                     self.index_dir,
                     self.staging,
                     self.bundle_dir,
+                    previous_bundle,
                     os.getpid(),
                 ),
                 daemon=True,
@@ -181,7 +185,8 @@ class BackgroundBuild:
         else:  # no fork: everything here, now
             documents = search_documents(catalogue)
             self._related = related_slugs(catalogue, documents, related_limit)
-            _stage_both(catalogue, documents, self.index_dir, self.staging, self.bundle_dir)
+            where = (self.index_dir, self.staging, self.bundle_dir)
+            _stage_both(catalogue, documents, *where, previous=previous_bundle)
             self.staged = self._read_staged()
 
     def _receive(self, connection) -> None:

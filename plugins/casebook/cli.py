@@ -123,7 +123,7 @@ def take_build_lock(build_dir: Path):
 
 def _build(args: argparse.Namespace, site: Path, index: Path, staging: Path) -> int:
     from .background import die_with_parent
-    from .site.directories import remove_dead_staging, remove_retired
+    from .site.directories import PREVIOUS_SITE_VARIABLE, remove_dead_staging, remove_retired
 
     # Under the lock no other build runs: any staging area is a killed build's.
     for leftover in site.parent.glob(f"{STAGING_PREFIX}*"):
@@ -156,6 +156,9 @@ def _build(args: argparse.Namespace, site: Path, index: Path, staging: Path) -> 
     if args.strict:
         command.append("--strict")
     environment = dict(os.environ, CASEBOOK_SEARCH_INDEX_DIR=str(staged_index.resolve()))
+    environment.pop(PREVIOUS_SITE_VARIABLE, None)
+    if site.is_dir():  # the live generation: unchanged files are linked from it, never written
+        environment[PREVIOUS_SITE_VARIABLE] = os.path.realpath(site)
     parent = os.getpid()
     with subprocess.Popen(
         command,

@@ -11,6 +11,7 @@ hook is a few lines that call the core.
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from pathlib import Path
 
@@ -27,11 +28,11 @@ from .content.content_tree import publishable
 from .content.fields import documented_keys
 from .content.load import Document
 from .content.model import Catalogue
-from .search.static_index import bundle_staging_path
+from .search.static_index import BUNDLE_DIR, bundle_staging_path
 from .site import blocks
 from .site.block_cache import BlockCache
-from .site.directories import PreviousSite
-from .site.export import open_data_files
+from .site.directories import PREVIOUS_SITE_VARIABLE, PreviousSite
+from .site.export import EXPORT_URI, open_data_files
 from .site.file_writer import FileWriter
 from .site.generate import GeneratedPage, generated_pages
 from .site.page_cache import PageCache
@@ -53,6 +54,9 @@ from .site.templating import TemplateProblem, Templates
 from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
+# The last build's folders whose files this one links where unchanged (file_writer.py):
+# the open data and the search bundle.
+LINKED_FOLDERS = (EXPORT_URI.partition("/")[0], BUNDLE_DIR)
 ASSETS = Path(__file__).parent / "assets"
 ASSET_URI = "assets/casebook"
 # The site's own scripts, each an external deferred file (the CSP lists no inline one).
@@ -156,10 +160,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     def on_pre_build(self, *, config) -> None:
         """Before MkDocs cleans the site directory: the last build's files go aside and
-        are removed meanwhile (a bare `mkdocs build`; `casebook build` starts empty)."""
+        are removed meanwhile (a bare `mkdocs build`; `casebook build` starts empty),
+        except the folders whose unchanged files this build links (see _previous_build)."""
         self._clear_previous_site()
         if self.config.enabled:
-            self.previous_site = PreviousSite(Path(config.site_dir))
+            self.previous_site = PreviousSite(Path(config.site_dir), keep=LINKED_FOLDERS)
 
     def on_files(self, files: Files, /, *, config) -> Files:
         self._parsed, self._read = {}, {}
@@ -199,12 +204,14 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
             )
         self._discard()
-        self.file_writer = FileWriter(Path(config.site_dir), data)
+        previous = self._previous_build()
+        self.file_writer = FileWriter(Path(config.site_dir), data, previous)
         self.background = BackgroundBuild(
             self.catalogue,
             self.config.related_limit,
             self.index_dir if self.config.search_index else None,
             bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
+            previous / BUNDLE_DIR if previous is not None else None,
         )
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
@@ -214,6 +221,16 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             documents = self.catalogue.documents.items()
             self._parsed = {uri: doc for uri, doc in documents if doc.front_matter is not None}
         return files
+
+    def _previous_build(self) -> Path | None:
+        """The last build's files, for the writers to link the unchanged ones from: set
+        aside in the site directory by a bare `mkdocs build`, or the live site that
+        `casebook build` (building into an empty folder) names in the environment. Only
+        read: a file is linked only where its bytes are the same."""
+        if self.previous_site is not None and self.previous_site.aside is not None:
+            return self.previous_site.aside
+        live = os.environ.get(PREVIOUS_SITE_VARIABLE)
+        return Path(live) if live else None
 
     def _load_catalogue(self, config):
         """The library, read and checked; with the caches on, only files whose bytes
@@ -525,6 +542,9 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         (a download missing from the site would otherwise go unnoticed)."""
         writer, self.file_writer = self.file_writer, None
         problems = writer.wait() if writer is not None else []
+        if writer is not None and writer.written is not None:
+            done = writer.written
+            log.debug(f"data files: {done.linked} linked from the last build, {done.written} new")
         if problems:
             raise PluginError("the site's data files could not be written: " + "; ".join(problems))
 
@@ -533,7 +553,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if problems:
             raise PluginError("the site's pages could not be written: " + "; ".join(problems))
         self._finish_writing()
-        self._clear_previous_site()
         if self.render_cache is not None:
             cache, self.render_cache = self.render_cache, None
             cache.save()
@@ -550,9 +569,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             kept.save()
             log.debug(f"block cache: {kept.hits} blocks reused, {kept.misses} made")
         if self.background is None:
+            self._clear_previous_site()
             return
         background, self.background = self.background, None
         bundle, reason = background.bundle()
+        self._clear_previous_site()  # the bundle and the data files no longer read it
         if bundle is not None:
             bundle.publish(Path(config.site_dir))
         elif self.config.static_search:

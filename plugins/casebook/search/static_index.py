@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..site.file_writer import is_inside, write_files
 from ..site.search_page import SEARCH_FACETS
 from .pagefind_cli import StaticIndexError, index_pages
 from .vocabulary import VOCABULARY_FILE, vocabulary_json
@@ -70,10 +71,14 @@ def record_html(document: SearchDocument) -> str:
 
 
 def write_bundle(
-    documents: list[SearchDocument], output: Path, vocabulary: dict[str, int] | None
+    documents: list[SearchDocument],
+    output: Path,
+    vocabulary: dict[str, int] | None,
+    previous: Path | None = None,
 ) -> None:
     """Build the Pagefind bundle into `output` (created afresh), with the vocabulary
-    for "did you mean" beside it (None: the caller adds it).
+    for "did you mean" beside it (None: the caller adds it). Files with the same bytes
+    as in `previous` (the last build's bundle) are hard links to them.
 
     Pagefind's binary indexes the records in a scratch folder (pagefind_cli.py); its
     files come back to be written here, each whole."""
@@ -86,7 +91,7 @@ def write_bundle(
             raise StaticIndexError("Pagefind could not build the search bundle: no output")
         for unused in UNUSED_FILES:  # Pagefind's own UIs: the site draws its results itself
             files.pop(unused, None)
-        _write_files(output, files)
+        _write_files(output, files, previous)
         if vocabulary is not None:
             (output / VOCABULARY_FILE).write_text(vocabulary_json(vocabulary), encoding="utf-8")
     except BaseException:
@@ -94,19 +99,18 @@ def write_bundle(
         raise
 
 
-def _write_files(output: Path, files: dict[str, bytes]) -> None:
-    """The bundle's files under `output`; a path that would leave it is refused."""
-    made: set[Path] = set()
-    for name, content in files.items():
-        path = (output / name).resolve()
-        if not path.is_relative_to(output) or path == output:
+def _write_files(output: Path, files: dict[str, bytes], previous: Path | None = None) -> None:
+    """The bundle's files under `output`, each unchanged one linked from `previous` (the
+    last build's bundle); a path that would leave it is refused. Checked by its letters:
+    `output` is made afresh, so no link inside it can lead out."""
+    for name in files:
+        if not is_inside(name):
             raise StaticIndexError(
                 f"Pagefind could not build the search bundle: a file outside it ({name})"
             )
-        if path.parent not in made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            made.add(path.parent)
-        path.write_bytes(content)
+    written = write_files(output, files.items(), previous)
+    if written.failures:
+        raise written.failures[0][1]
 
 
 def bundle_staging_path(anchor: Path) -> Path:
