@@ -24,6 +24,7 @@ from pathlib import Path
 from .content.model import Catalogue, RelatedCase
 from .search.related import related_slugs
 from .search.static_index import StagedBundle, write_bundle
+from .search.term_count_cache import TermCountCache
 from .search.vocabulary import VOCABULARY_FILE, read_vocabulary, vocabulary_json
 from .search.whoosh_index import (
     IndexReport,
@@ -121,15 +122,17 @@ def _error_file(bundle: Path) -> Path:
 
 
 def _work_in_child(
-    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, parent: int
+    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, parent: int, counts
 ) -> None:
     die_with_parent(parent)
     os.nice(BACKGROUND_NICENESS)
     documents = search_documents(catalogue)
 
     def send_related() -> None:
-        connection.send(related_slugs(catalogue, documents, limit))
+        kept = TermCountCache(counts)
+        connection.send(related_slugs(catalogue, documents, limit, kept))
         connection.close()
+        kept.save()  # after sending: the pages wait for the lists, not for this
 
     try:
         _stage_both(catalogue, documents, index_dir, staging, bundle, send_related)
@@ -150,8 +153,10 @@ class BackgroundBuild:
         related_limit: int,
         index_dir: Path | None,
         bundle_dir: Path | None = None,
+        term_counts: Path | None = None,
     ):
-        """`bundle_dir`: where to build the static search bundle (None: no bundle)."""
+        """`bundle_dir`: where to build the static search bundle (None: no bundle);
+        `term_counts`: the term count cache's file, which only the child uses (None: none)."""
         self.catalogue, self.limit = catalogue, related_limit
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
@@ -176,6 +181,7 @@ class BackgroundBuild:
                     self.staging,
                     self.bundle_dir,
                     os.getpid(),
+                    term_counts,
                 ),
                 daemon=True,
                 name="casebook-background",
@@ -188,7 +194,9 @@ class BackgroundBuild:
             self._receiver.start()
         else:  # no fork: everything here, now
             documents = search_documents(catalogue)
-            self._related = related_slugs(catalogue, documents, related_limit)
+            kept = TermCountCache(term_counts)
+            self._related = related_slugs(catalogue, documents, related_limit, kept)
+            kept.save()
             _stage_both(catalogue, documents, self.index_dir, self.staging, self.bundle_dir)
             self.staged = self._read_staged()
 

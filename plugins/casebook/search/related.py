@@ -4,16 +4,22 @@ shared taxonomy terms blended with text similarity (see model.blend_related)."""
 from __future__ import annotations
 
 from ..content.model import Catalogue, RelatedCase, blend_related
-from .similarity import similar_documents
+from .similarity import similar_documents, term_counts
+from .term_count_cache import TermCountCache
 from .whoosh_index import SearchDocument
 
 
 def related_slugs(
-    catalogue: Catalogue, documents: list[SearchDocument], limit: int = 5
+    catalogue: Catalogue,
+    documents: list[SearchDocument],
+    limit: int = 5,
+    kept: TermCountCache | None = None,
 ) -> dict[str, list[RelatedCase]]:
-    """slug -> up to `limit` related case studies (slug and reason), best first."""
+    """slug -> up to `limit` related case studies (slug and reason), best first. With
+    `kept`, each text's term counts come from it when it has counted that text before."""
     texts = {d.slug: d.body for d in documents if d.kind == "case_study"}
-    similar = similar_documents(texts, limit=limit * 2)
+    count = kept.counts if kept is not None else term_counts
+    similar = similar_documents(texts, limit=limit * 2, count=count)
     return {
         case.slug: blend_related(
             catalogue,
