@@ -78,8 +78,8 @@ def tied_library(count: int, seed: int):
     words = ["peer", "support", "housing", "recovery", "carers", "alpha", "beta", "gamma"]
     bodies = [" ".join(rng.choices(words, k=rng.randint(3, 12))) for _ in range(6)]
 
-    def pick(name, most):
-        slugs = list(taxonomies[name].terms)[:most]
+    def pick(name, most):  # (never collaborative-working, the first theme)
+        slugs = list(taxonomies[name].terms)[1 : most + 1]
         return tuple(taxonomies[name].terms[s] for s in rng.sample(slugs, rng.randint(1, 2)))
 
     cases, documents = [], []

@@ -1,9 +1,9 @@
 """Every case study's related case studies, worked out in one pass for the whole library:
-shared taxonomy terms blended with text similarity (see model.blend_related)."""
+shared taxonomy terms blended with text similarity (see model.related_to)."""
 
 from __future__ import annotations
 
-from ..content.model import Catalogue, RelatedCase, blend_related
+from ..content.model import Catalogue, RelatedCase, related_to
 from .similarity import similar_documents, term_counts
 from .term_count_cache import TermCountCache
 from .whoosh_index import SearchDocument
@@ -21,12 +21,6 @@ def related_slugs(
     count = kept.counts if kept is not None else term_counts
     similar = similar_documents(texts, limit=limit * 2, count=count)
     return {
-        case.slug: blend_related(
-            catalogue,
-            case,
-            catalogue.related_cases(case, limit=None),
-            similar.get(case.slug, []),
-            limit,
-        )
+        case.slug: related_to(catalogue, case, similar.get(case.slug, []), limit)
         for case in catalogue.case_studies
     }

@@ -79,7 +79,7 @@ def _key_terms(counts: list[dict[str, int]]) -> list[Vector]:
     vectors: list[Vector] = []
     for terms in counts:
         length = sum(terms.values()) or 1
-        kept = [term for term in terms if term in idf]
+        kept = list(compress(terms, map(idf.__contains__, terms)))
         weights = list(
             map(mul, map(truediv, map(terms.__getitem__, kept), repeat(length)), map(idf.get, kept))
         )
