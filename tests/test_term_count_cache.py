@@ -170,3 +170,24 @@ def test_the_second_process_keeps_the_counts_and_the_build_process_never_writes(
     assert sorted(p.name for p in path.parent.iterdir()) == [FILE]
     children = {str(background.process.pid), str(again.process.pid)}
     assert set(savers.read_text().split()) == children  # never this process
+
+
+def test_builds_keep_the_counts_and_publish_the_same_related_lists(content, tmp_path):
+    """Through the real build: the first writes the cache, a rebuild reads it (and writes
+    nothing), and a rebuild over a damaged cache publishes the same related lists."""
+    from .test_render_cache import build, html
+
+    kept = content.parent / "build" / "cache" / FILE
+    first, _ = build(content, tmp_path, "first")
+    stored = json.loads(kept.read_bytes().partition(b"\n")[2])
+    assert len(stored["pages"]) == len(list((content / "case_studies").glob("*.md")))
+    written = kept.read_bytes()
+    second, _ = build(content, tmp_path, "second")
+    assert kept.read_bytes() == written
+    kept.write_bytes(written[:-30])
+    damaged, _ = build(content, tmp_path, "damaged")
+    assert kept.read_bytes() == written  # repaired
+    page = "case_studies/alpha-network"
+    related = [html(site, page).split('class="cb-related', 1) for site in (first, damaged)]
+    assert len(related[0]) == 2 and related[0][1] == related[1][1]  # a list, the same
+    assert html(second, page) == html(damaged, page)
