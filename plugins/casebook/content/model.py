@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import neg
 from typing import Any
@@ -232,7 +232,7 @@ def blend_related(
     by_count = ((count, sorted(levels[count])) for count in sorted(levels, reverse=True))
     best_shared = max((count for _, count in shared_terms), default=0) or 1
     blend = _Blend(catalogue, case, similar_text, text_weight)
-    return blend.ranked(counts, by_count, best_shared, limit)
+    return blend.ranked(lambda other: counts.get(other, 0), by_count, best_shared, limit)
 
 
 def related_to(
@@ -246,12 +246,16 @@ def related_to(
     limit), without ranking every candidate: the best are read level by level from the
     term index. What search/related.py asks for every case study of a build."""
     index = catalogue.term_index()
-    others = index.candidates(index.ids[case.slug], candidates)
-    counts = index.shared_counts(index.ids[case.slug], others)
+    me = index.ids[case.slug]
+    others = index.candidates(me, candidates)
+    counts = index.shared_counts(me, others)
     by_count = index.by_shared_count(others, counts)
     best_shared = max(counts, default=0) or 1
-    blend = _Blend(catalogue, case, similar_text)
-    return blend.ranked(dict(zip(others, counts, strict=True)), by_count, best_shared, limit)
+
+    def count_of(other: int) -> int:
+        return index.shared_count(me, other) if other in others else 0
+
+    return _Blend(catalogue, case, similar_text).ranked(count_of, by_count, best_shared, limit)
 
 
 class _Blend:
@@ -276,23 +280,23 @@ class _Blend:
 
     def ranked(
         self,
-        counts: dict[int, int],
+        count_of: Callable[[int], int],
         by_count: Iterable[tuple[int, list[int]]],
         best_shared: int,
         limit: int,
     ) -> list[RelatedCase]:
         """Cases in the order of their blended score (highest first, then A-Z), read
         only as far as `limit` cases with a reason. `by_count`: the cases sharing terms
-        (id -> count in `counts`) by count, most first, A-Z within one count."""
+        by count (count_of(id), 0 for any other case), most first, A-Z within one count."""
         weight, index, me = self.text_weight, self.index, self.me
         with_text: dict[int, float] = {}
         for other, score in self.texts:
-            shared = (1 - weight) * counts[other] / best_shared if other in counts else 0.0
+            shared = (1 - weight) * count_of(other) / best_shared  # 0.0 for no shared term
             with_text[other] = with_text.get(other, shared) + weight * score / self.best_text
         related: list[RelatedCase] = []
         shares = ((count, (1 - weight) * count / best_shared, ids) for count, ids in by_count)
         for other in _by_score(shares, with_text):
-            count = counts.get(other, 0)
+            count = count_of(other)
             if other not in self.similar and (
                 count == 0 or (count == 1 and index.only_a_common_term(me, other))
             ):

@@ -9,7 +9,7 @@ and set lookups per pair were 0.9 s of CPU at 1,000 case studies (measured).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import compress
 
 
@@ -44,9 +44,10 @@ class TermIndex:
             for name in taxonomy_names
         ]
 
-    def candidates(self, case: int, most: int) -> list[int]:
+    def candidates(self, case: int, most: int) -> dict[int, None]:
         """Other cases sharing a term with `case`, from its rarest terms first, until
-        `most`: all of a term's cases in catalogue order, or the first that fit."""
+        `most`: all of a term's cases in catalogue order, or the first that fit. (A dict
+        as an ordered set: the caller asks whether a case is one.)"""
         pool: dict[int, None] = {}
         for term in self.rarest_first[case]:
             room = most - len(pool)
@@ -55,16 +56,19 @@ class TermIndex:
             posting = self.postings[term]
             pool.update(dict.fromkeys(posting if len(posting) <= room else posting[:room]))
             pool.pop(case, None)  # in the slice, it took room as the old loop's skip did
-        return list(pool)
+        return pool
 
-    def shared_counts(self, case: int, others: list[int]) -> list[int]:
+    def shared_count(self, case: int, other: int) -> int:
+        return (self.masks[case] & self.masks[other]).bit_count()
+
+    def shared_counts(self, case: int, others: Iterable[int]) -> list[int]:
         """How many terms `case` shares with each of `others`."""
         return list(
             map(int.bit_count, map(self.masks[case].__and__, map(self.masks.__getitem__, others)))
         )
 
     def by_shared_count(
-        self, others: list[int], counts: list[int]
+        self, others: Iterable[int], counts: list[int]
     ) -> Iterator[tuple[int, list[int]]]:
         """(count, the cases sharing that many terms, in id order), most terms first:
         worked out level by level, as the ranking reads them."""
