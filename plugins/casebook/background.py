@@ -2,10 +2,9 @@
 
 That work is CPU-bound Python, so a thread would only contend for the GIL; a forked child
 uses the machine's other core. The child first works out every case study's related case
-studies and sends them back (the parent needs them only when it writes the pages out,
-after all the Markdown is rendered), then stages the search index in a copy that the
-parent publishes only after the build succeeds, so the live index is never half-updated,
-and beside it the static (Pagefind) index that the parent swaps into the site.
+studies and sends them back (MkDocs' process waits for them to write a case study), then
+stages the search index in a copy that the parent publishes only after the build
+succeeds, and beside it the static (Pagefind) index that the parent swaps into the site.
 Without fork (Windows) the same work runs in this process."""
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from pathlib import Path
 from .content.model import Catalogue, RelatedCase
 from .search.related import related_slugs
 from .search.static_index import StagedBundle, write_bundle
+from .search.term_count_cache import TermCountCache
 from .search.vocabulary import VOCABULARY_FILE, read_vocabulary, vocabulary_json
 from .search.whoosh_index import (
     IndexReport,
@@ -38,14 +38,10 @@ REPORT_FILE = "casebook-report.json"
 
 
 PR_SET_PDEATHSIG = 1
-# The child's niceness above MkDocs' process. The pages are the build's critical path and
-# MkDocs renders them on one core; the child (and Pagefind's binary, which inherits its
-# niceness) finishes long before them at N=1,000, so it should use what that core leaves.
-# At equal priority the three processes shared two cores and MkDocs' rendering slowed.
-# N=1,000, three interleaved pairs on a quiet machine: cold builds 13.3-14.6 s at
-# niceness 10 against 15.9-16.8 s at 0; warm rebuilds the same (7.1-8.2 s, 7.1-8.1 s).
-# The cost: where other work keeps both cores busy, the child gets less of them, and a
-# page that needs its related lists waits longer.
+# The child's niceness above MkDocs' process, whose rendering is the build's critical path
+# (Pagefind's binary inherits it): at equal priority the three processes shared two cores
+# and the cold build slowed (benchmarks/RESULTS.md). The cost: on a machine kept busy by
+# other work, the child gets less, and a page that needs its related lists waits longer.
 BACKGROUND_NICENESS = 10
 
 
@@ -116,15 +112,25 @@ def _error_file(bundle: Path) -> Path:
 
 
 def _work_in_child(
-    connection, catalogue: Catalogue, limit: int, index_dir, staging, bundle, previous, parent: int
+    connection,
+    catalogue: Catalogue,
+    limit: int,
+    index_dir,
+    staging,
+    bundle,
+    previous,
+    parent: int,
+    counts,
 ) -> None:
     die_with_parent(parent)
     os.nice(BACKGROUND_NICENESS)
     documents = search_documents(catalogue)
     try:
         # First what the pages wait for: a warm rebuild reaches them within a second.
-        connection.send(related_slugs(catalogue, documents, limit))
+        kept = TermCountCache(counts)
+        connection.send(related_slugs(catalogue, documents, limit, kept))
         connection.close()
+        kept.save()  # after sending: the pages wait for the lists, not for this
         _stage_both(catalogue, documents, index_dir, staging, bundle, previous)
     except OSError as error:  # a full or read-only disk: one line, not a traceback
         where = f" ({error.filename})" if error.filename else ""
@@ -144,9 +150,11 @@ class BackgroundBuild:
         index_dir: Path | None,
         bundle_dir: Path | None = None,
         previous_bundle: Path | None = None,
+        term_counts: Path | None = None,
     ):
         """`bundle_dir`: where to build the static search bundle (None: no bundle);
-        `previous_bundle`: the last build's, to link unchanged files from."""
+        `previous_bundle`: the last build's, to link unchanged files from; `term_counts`:
+        the term count cache's file, which only the child uses (None: none)."""
         self.catalogue, self.limit = catalogue, related_limit
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
@@ -172,6 +180,7 @@ class BackgroundBuild:
                     self.bundle_dir,
                     previous_bundle,
                     os.getpid(),
+                    term_counts,
                 ),
                 daemon=True,
                 name="casebook-background",
@@ -184,7 +193,9 @@ class BackgroundBuild:
             self._receiver.start()
         else:  # no fork: everything here, now
             documents = search_documents(catalogue)
-            self._related = related_slugs(catalogue, documents, related_limit)
+            kept = TermCountCache(term_counts)
+            self._related = related_slugs(catalogue, documents, related_limit, kept)
+            kept.save()
             where = (self.index_dir, self.staging, self.bundle_dir)
             _stage_both(catalogue, documents, *where, previous=previous_bundle)
             self.staged = self._read_staged()

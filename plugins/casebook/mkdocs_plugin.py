@@ -29,6 +29,7 @@ from .content.fields import documented_keys
 from .content.load import Document
 from .content.model import Catalogue
 from .search.static_index import BUNDLE_DIR, bundle_staging_path
+from .search.term_count_cache import FILE as TERM_COUNTS
 from .site import blocks
 from .site.block_cache import BlockCache
 from .site.directories import PREVIOUS_SITE_VARIABLE, PreviousSite
@@ -212,6 +213,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.index_dir if self.config.search_index else None,
             bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
             previous / BUNDLE_DIR if previous is not None else None,
+            self._cache_dir(config) / TERM_COUNTS if self.config.render_cache else None,
         )
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}

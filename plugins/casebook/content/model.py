@@ -3,6 +3,7 @@
 
 Over 250 lines because the model's classes, building them from documents, and the
 related-case ranking (which reads the Catalogue's private term indexes) belong together.
+The ranking's whole-library index of who shares which terms is term_index.py.
 """
 
 from __future__ import annotations
@@ -10,11 +11,14 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from operator import neg
 from typing import Any
 
 from .load import Document
 from .taxonomy import Taxonomy, Term
+from .term_index import TermIndex
 
 # Enough candidates for exact ranking in any library of a few hundred cases; past that,
 # related_cases looks at the cases sharing the rarest terms first.
@@ -104,8 +108,7 @@ class Catalogue:
     _cases_by_uri: dict[str, CaseStudy] = field(default_factory=dict)
     _policies_by_uri: dict[str, PolicyPage] = field(default_factory=dict)
     _cases_by_slug: dict[str, CaseStudy] = field(default_factory=dict)
-    _keys_by_slug: dict[str, frozenset[tuple[str, str]]] = field(default_factory=dict)
-    _masks: dict[str, int] = field(default_factory=dict)  # slug -> its terms as a bit set
+    _term_index: TermIndex | None = field(default=None, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self.case_studies.sort(key=lambda case: case.title.lower())
@@ -162,42 +165,27 @@ class Catalogue:
         Candidates come from the case's rarest terms first and stop at `candidates`, so
         a theme shared by a quarter of a large library does not make this quadratic. Up
         to that many other cases sharing a term, the ranking is exact."""
-        own = self._term_keys(case)
-        pool: dict[str, CaseStudy] = {}
-        for key in sorted(own, key=lambda key: (len(self._cases_by_term.get(key, ())), key)):
-            posting = self._cases_by_term.get(key, [])
-            room = candidates - len(pool)
-            if room <= 0:
-                break
-            for other in posting if len(posting) <= room else posting[:room]:
-                if other.slug != case.slug:
-                    pool.setdefault(other.slug, other)
-        # Shared terms as a popcount of two bit sets: a set intersection per pair was most
-        # of the time here (0.8 s at 1,000 cases, measured).
-        masks = self._term_masks()
-        mine = masks[case.slug]
-        scored = [(other, (mine & masks[other.slug]).bit_count()) for other in pool.values()]
-        scored.sort(key=lambda item: (-item[1], item[0].slug))
+        index = self.term_index()
+        me = index.ids[case.slug]
+        others = index.candidates(me, candidates)
+        counts = index.shared_counts(me, others)
+        ranked = sorted(zip(map(neg, counts), others, strict=True))  # most first, then by id: A-Z
+        scored = [(self._cases_by_slug[index.slugs[other]], -count) for count, other in ranked]
         return scored[:limit] if limit else scored
 
-    def _term_masks(self) -> dict[str, int]:
-        if not self._masks and self.case_studies:
-            bits = {key: 1 << number for number, key in enumerate(self._cases_by_term)}
-            for case in self.case_studies:
-                mask = 0
-                for key in self._term_keys(case):
-                    mask |= bits[key]
-                self._masks[case.slug] = mask
-        return self._masks
-
-    def _term_keys(self, case: CaseStudy) -> frozenset[tuple[str, str]]:
-        keys = self._keys_by_slug.get(case.slug)
-        if keys is None:
-            keys = frozenset(
-                (name, term.slug) for name, terms in case.terms.items() for term in terms
+    def term_index(self) -> TermIndex:
+        """Case studies as ids, their terms as bit sets (term_index.py), made once."""
+        if self._term_index is None:
+            library = len(self.case_studies)
+            self._term_index = TermIndex(
+                self.case_studies,
+                self._cases_by_term,
+                list(self.taxonomies),
+                lambda users: (
+                    users >= COMMON_TERM_MIN_CASES and users > COMMON_TERM_SHARE * library
+                ),
             )
-            self._keys_by_slug[case.slug] = keys
-        return keys
+        return self._term_index
 
     def generated_uris(self) -> set[str]:
         uris = {f"{name}/index.md" for name in self.taxonomies}
@@ -220,26 +208,8 @@ class RelatedCase:
 def shared_by_taxonomy(
     catalogue: Catalogue, case: CaseStudy, other: CaseStudy
 ) -> tuple[tuple[str, int], ...]:
-    shared = []
-    for name in catalogue.taxonomies:
-        mine = {term.slug for term in case.terms.get(name, ())}
-        count = sum(1 for term in other.terms.get(name, ()) if term.slug in mine)
-        if count:
-            shared.append((name, count))
-    return tuple(shared)
-
-
-def _only_a_common_term(catalogue: Catalogue, case: CaseStudy, other: CaseStudy) -> bool:
-    """Whether the first term the two share (the only one, where this is asked) is used by
-    most of the library."""
-    for name, terms in case.terms.items():
-        theirs = {term.slug for term in other.terms.get(name, ())}
-        for term in terms:
-            if term.slug in theirs:
-                users = len(catalogue.cases_for(name, term.slug))
-                library = len(catalogue.case_studies)
-                return users >= COMMON_TERM_MIN_CASES and users > COMMON_TERM_SHARE * library
-    return False
+    index = catalogue.term_index()
+    return index.shared_by_taxonomy(index.ids[case.slug], index.ids[other.slug])
 
 
 def blend_related(
@@ -254,30 +224,111 @@ def blend_related(
     two cases about the same practice in different places still find each other. A case
     is listed only with a reason: similar text, or shared terms other than one term most
     of the library has."""
+    ids = catalogue.term_index().ids
+    counts = {ids[other.slug]: count for other, count in shared_terms}
+    levels: dict[int, list[int]] = defaultdict(list)
+    for other, count in counts.items():
+        levels[count].append(other)
+    by_count = ((count, sorted(levels[count])) for count in sorted(levels, reverse=True))
     best_shared = max((count for _, count in shared_terms), default=0) or 1
-    best_text = max((score for _, score in similar_text), default=0) or 1
-    scores: dict[str, float] = {}
-    counts = {other.slug: count for other, count in shared_terms}
-    for other, count in shared_terms:
-        scores[other.slug] = (1 - text_weight) * count / best_shared
-    similar = {slug for slug, score in similar_text if score >= SIMILAR_TEXT_MIN}
-    for slug, score in similar_text:
-        if catalogue.case_study(slug) is not None:
-            scores[slug] = scores.get(slug, 0.0) + text_weight * score / best_text
-    related: list[RelatedCase] = []
-    for slug, _ in sorted(scores.items(), key=lambda item: (-item[1], item[0])):
-        other = catalogue.case_study(slug)
-        count = counts.get(slug, 0)
-        if slug not in similar and (
-            count == 0 or (count == 1 and _only_a_common_term(catalogue, case, other))
-        ):
-            continue
-        related.append(
-            RelatedCase(slug, shared_by_taxonomy(catalogue, case, other), slug in similar)
-        )
-        if len(related) == limit:
-            break
-    return related
+    blend = _Blend(catalogue, case, similar_text, text_weight)
+    return blend.ranked(lambda other: counts.get(other, 0), by_count, best_shared, limit)
+
+
+def related_to(
+    catalogue: Catalogue,
+    case: CaseStudy,
+    similar_text: list[tuple[str, float]],
+    limit: int = 5,
+    candidates: int = RELATED_CANDIDATES,
+) -> list[RelatedCase]:
+    """blend_related(catalogue, case, catalogue.related_cases(case, None), similar_text,
+    limit), without ranking every candidate: the best are read level by level from the
+    term index. What search/related.py asks for every case study of a build."""
+    index = catalogue.term_index()
+    me = index.ids[case.slug]
+    others = index.candidates(me, candidates)
+    counts = index.shared_counts(me, others)
+    by_count = index.by_shared_count(others, counts)
+    best_shared = max(counts, default=0) or 1
+
+    def count_of(other: int) -> int:
+        return index.shared_count(me, other) if other in others else 0
+
+    return _Blend(catalogue, case, similar_text).ranked(count_of, by_count, best_shared, limit)
+
+
+class _Blend:
+    """One case's blend, over the term index's ids (in slug order, so a tie between
+    scores still goes to the slug first A-Z)."""
+
+    def __init__(
+        self,
+        catalogue: Catalogue,
+        case: CaseStudy,
+        similar_text: list[tuple[str, float]],
+        text_weight: float = 0.5,
+    ):
+        self.index = catalogue.term_index()
+        self.me = self.index.ids[case.slug]
+        self.text_weight = text_weight
+        self.best_text = max((score for _, score in similar_text), default=0) or 1
+        ids = self.index.ids
+        # (a case no longer in the library is never listed, but its score still scales)
+        self.texts = [(ids[slug], score) for slug, score in similar_text if slug in ids]
+        self.similar = {other for other, score in self.texts if score >= SIMILAR_TEXT_MIN}
+
+    def ranked(
+        self,
+        count_of: Callable[[int], int],
+        by_count: Iterable[tuple[int, list[int]]],
+        best_shared: int,
+        limit: int,
+    ) -> list[RelatedCase]:
+        """Cases in the order of their blended score (highest first, then A-Z), read
+        only as far as `limit` cases with a reason. `by_count`: the cases sharing terms
+        by count (count_of(id), 0 for any other case), most first, A-Z within one count."""
+        weight, index, me = self.text_weight, self.index, self.me
+        with_text: dict[int, float] = {}
+        for other, score in self.texts:
+            shared = (1 - weight) * count_of(other) / best_shared  # 0.0 for no shared term
+            with_text[other] = with_text.get(other, shared) + weight * score / self.best_text
+        related: list[RelatedCase] = []
+        shares = ((count, (1 - weight) * count / best_shared, ids) for count, ids in by_count)
+        for other in _by_score(shares, with_text):
+            count = count_of(other)
+            if other not in self.similar and (
+                count == 0 or (count == 1 and index.only_a_common_term(me, other))
+            ):
+                continue
+            shared = index.shared_by_taxonomy(me, other)
+            related.append(RelatedCase(index.slugs[other], shared, other in self.similar))
+            if len(related) == limit:
+                break
+        return related
+
+
+def _by_score(
+    shares: Iterable[tuple[int, float, list[int]]], with_text: dict[int, float]
+) -> Iterator[int]:
+    """Ids by blended score, highest first, then by id: the cases sharing terms (count,
+    its score, their ids), whose score falls with the count, merged with those with a
+    text score, whose blended score is in `with_text`."""
+    texts = sorted(with_text.items(), key=lambda item: (-item[1], item[0]))
+    next_text = 0
+    for _, score, ids in shares:
+        for other in ids:
+            if other in with_text:
+                continue
+            while next_text < len(texts) and (-texts[next_text][1], texts[next_text][0]) < (
+                -score,
+                other,
+            ):
+                yield texts[next_text][0]
+                next_text += 1
+            yield other
+    for other, _ in texts[next_text:]:
+        yield other
 
 
 def relative_link(from_src_uri: str, to_src_uri: str) -> str:

@@ -119,6 +119,8 @@ class _IndexedWords(dict):
 
 
 _INDEXED_WORDS = _IndexedWords()
+# A word as written -> what a text field indexes for it ("" for none), memoised.
+indexed_term = _INDEXED_WORDS.__getitem__
 
 
 class WordAnalyzer(Tokenizer):

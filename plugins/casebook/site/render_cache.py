@@ -149,6 +149,14 @@ class RenderCache:
         if self._new.pop(key, None) is not None:
             self.hits, self.misses = self.hits - 1, self.misses + 1
 
+    def unchanged(self) -> bool:
+        """True when save() would write back what was read: every record used, none made."""
+        return (
+            self.misses == 0
+            and self._new.keys() == self._old.keys()
+            and self._unchanged == self._new.keys()
+        )
+
     def kept(self) -> list[str]:
         """The keys save() writes: the records this build used or made."""
         return list(self._new)
