@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -211,3 +212,15 @@ def test_a_cache_of_the_earlier_format_is_ignored_without_a_warning(tmp_path, ca
     cache.put("a", {"html": "<p>A</p>"})
     cache.save()
     assert RenderCache(path, "c").get("a") == {"html": "<p>A</p>"} and caplog.text == ""
+
+
+def test_a_killed_builds_half_written_cache_file_is_removed_by_the_next_save(tmp_path):
+    path = tmp_path / "rendered.json"
+    dead = tmp_path / ".rendered.json.4194999"  # no such process
+    dead.write_text("half a cache")
+    alive = tmp_path / f".rendered.json.{os.getppid()}"  # another build, still writing
+    alive.write_text("a cache being written")
+    cache = RenderCache(path, "c")
+    cache.put("a", {"html": "<p>A</p>"})
+    assert cache.save()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "rendered.json"]

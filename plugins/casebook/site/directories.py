@@ -82,9 +82,9 @@ def remove_retired(live: Path) -> None:
                 entry.unlink()
 
 
-def _process_alive(name: str) -> bool:
-    """Whether the process whose id ends `name` (…-<pid>) is still running."""
-    pid = name.rpartition("-")[2]
+def _process_alive(name: str, prefix: str = "") -> bool:
+    """Whether the process whose id ends `name` (<prefix><pid>, or …-<pid>) is running."""
+    pid = name[len(prefix) :] if prefix else name.rpartition("-")[2]
     if not pid.isdigit():
         return False
     if int(pid) == os.getpid():
@@ -99,12 +99,20 @@ def _process_alive(name: str) -> bool:
 
 
 def remove_dead_staging(parent: Path, prefix: str) -> None:
-    """Remove `<prefix><pid>` directories whose process is gone (killed builds)."""
+    """Remove `<prefix><pid>` folders and files whose process is gone (killed builds);
+    anything else with the prefix is not a build's and stays."""
     if not Path(parent).is_dir():
         return
     for entry in Path(parent).iterdir():
-        if entry.name.startswith(prefix) and not _process_alive(entry.name):
-            shutil.rmtree(entry, ignore_errors=True)
+        name = entry.name
+        if name.startswith(prefix) and name[len(prefix) :].isdigit():
+            if _process_alive(name, prefix):
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry, ignore_errors=True)
+            else:
+                with suppress(OSError):
+                    entry.unlink()
 
 
 def _sync_directory(path: Path) -> None:
