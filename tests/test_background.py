@@ -272,3 +272,27 @@ def test_the_child_yields_the_cpu_to_the_pages(content, tmp_path, monkeypatch):
     background.related()
     background.wait()
     assert int(seen.read_text()) == min(19, os.nice(0) + BACKGROUND_NICENESS)
+
+
+def test_the_second_process_starts_as_soon_as_the_library_is_read(content, tmp_path, monkeypatch):
+    """It needs only the library; what on_files does next (the generated pages, the data
+    files) is time its related lists and Pagefind bundle use, and a warm rebuild ends
+    when the bundle does."""
+    from casebook import mkdocs_plugin
+
+    from .conftest import build_in_process
+
+    events = []
+    real_start, real_pages = mkdocs_plugin.BackgroundBuild.__init__, mkdocs_plugin.generated_pages
+
+    def start(self, *args, **kwargs):
+        events.append("second process")
+        real_start(self, *args, **kwargs)
+
+    monkeypatch.setattr(mkdocs_plugin.BackgroundBuild, "__init__", start)
+    monkeypatch.setattr(
+        mkdocs_plugin, "generated_pages", lambda *a: events.append("pages") or real_pages(*a)
+    )
+    result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+    assert result.ok, "\n".join(result.lines)
+    assert events == ["second process", "pages"]

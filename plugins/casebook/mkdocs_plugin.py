@@ -176,6 +176,18 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             # Under --strict an error fails the build; advice (a short body) is shown at
             # info and passes, as in `casebook check`, whose --strict fails on it too.
             (log.warning if problem.is_error else log.info)(str(problem))
+        # The second process first: it needs only the library, and the rest here is
+        # time it can use (the Pagefind bundle is the end of a warm rebuild).
+        self._discard()
+        previous = self._previous_build()
+        self.background = BackgroundBuild(
+            self.catalogue,
+            self.config.related_limit,
+            self.index_dir if self.config.search_index else None,
+            bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
+            previous / BUNDLE_DIR if previous is not None else None,
+            self._cache_dir(config) / TERM_COUNTS if self.config.render_cache else None,
+        )
         # Publish exactly what the check accepts: no symlink, no other file type, no page
         # over the rendering budget (MkDocs itself follows links and copies any file).
         accepted = publishable(Path(config.docs_dir), self.catalogue.documents)
@@ -204,17 +216,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             files.append(
                 File.generated(config, f"{ASSET_URI}/{asset.name}", abs_src_path=str(asset))
             )
-        self._discard()
-        previous = self._previous_build()
         self.file_writer = FileWriter(Path(config.site_dir), data, previous)
-        self.background = BackgroundBuild(
-            self.catalogue,
-            self.config.related_limit,
-            self.index_dir if self.config.search_index else None,
-            bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
-            previous / BUNDLE_DIR if previous is not None else None,
-            self._cache_dir(config) / TERM_COUNTS if self.config.render_cache else None,
-        )
         self.render_cache, self._context_files, self._to_store = None, None, {}
         self.page_cache, self._page_templates, self._pages_to_store = None, {}, {}
         self.scanned = None
