@@ -370,3 +370,20 @@ def test_the_build_reads_and_checks_only_the_files_that_changed(content, tmp_pat
         f"WARNING -  casebook: the check cache {path} is damaged (it is not as written "
         "(its checksum differs)); every file is read and checked"
     ]
+
+
+@pytest.mark.parametrize("corpus", CORPORA)
+def test_files_checked_in_two_processes_read_as_a_fresh_read(corpus, tmp_path, monkeypatch):
+    """A cold read shares the files it checks with a forked process (here even a few):
+    documents and problems equal a read with no store at all, kept or not."""
+    from casebook.content import two_processes
+
+    content = CORPORA[corpus](tmp_path / "content")
+    monkeypatch.setattr(two_processes, "WORTH_A_PROCESS", 2)
+    helpers = []
+    real = two_processes._work
+    monkeypatch.setattr(two_processes, "_work", lambda *a: helpers.append(a) or real(*a))
+    count = sum(1 for p in content.rglob("*.md") if p.stat().st_size <= MAX_FILE_BYTES)
+    assert assert_as_fresh(content) == (0, count)
+    assert helpers == []  # the helper ran in the forked process, not here
+    assert assert_as_fresh(content) == (count, 0)  # what it checked was kept

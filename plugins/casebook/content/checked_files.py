@@ -11,6 +11,9 @@ current library every time. The adapter hands in the store, a checksummed JSON f
 Front matter is kept as JSON with tags for what JSON lacks (dates, keys that are not
 text); each type kept is one JSON gives back exactly. A file with any other value (a
 YAML set or binary) is not kept: it is parsed and checked on every run instead.
+
+Over 250 lines because a record's shape is the contract between the walk that keeps
+and restores records and the encoding of front matter: they change together.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ import hashlib
 import importlib.metadata
 import sys
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import yaml
 
@@ -29,6 +32,7 @@ from .content_tree import walk_content
 from .load import Document, document_kind, document_text, parse_document, size_problem
 from .problems import ERROR, WARNING, Problem, display_path
 from .taxonomy import Taxonomy
+from .two_processes import map_in_two
 from .validate import check_document
 from .yaml_source import SafeLoader
 
@@ -57,49 +61,78 @@ def checked_documents(
 ) -> tuple[list[Document], list[Problem]]:
     """Every Markdown file, read and checked by the rules that read it alone, and a
     problem for every file content/ must not hold. With a store, a file's document and
-    problems come from it when it holds them for exactly this input."""
+    problems come from it when it holds them for exactly this input; the files it does
+    not hold are checked in two processes (two_processes.py) when there are many."""
     tree = walk_content(content_dir)
-    documents: list[Document] = []
     problems: list[Problem] = list(tree.problems)
     context = input_digest(taxonomies, today) if store is not None else ""
+    checked: list[tuple[Document | None, list[Problem]] | None] = []
+    unkept: list[tuple[int, _Input]] = []  # (place in `checked`, the file as read)
     for path in tree.markdown:
-        document, found = _checked_file(path, content_dir, taxonomies, today, store, context)
+        too_big = size_problem(path)
+        if too_big is not None:
+            checked.append((None, [too_big]))
+            continue
+        read = _Input.of(path, content_dir, context)
+        checked.append(_kept(read, store) if store is not None else None)
+        if checked[-1] is None:
+            unkept.append((len(checked) - 1, read))
+    if store is not None:
+        check = functools.partial(_checked_record, taxonomies=taxonomies, today=today)
+        records = map_in_two(check, [read for _, read in unkept])
+    else:
+        records = [None] * len(unkept)
+    for (place, read), record in zip(unkept, records, strict=True):
+        result = _restore(record, read.raw, read.path, read.src_uri) if record else None
+        if result is None:  # not keepable: checked here, as without a store
+            result = _check(read, taxonomies, today)
+        elif store is not None:
+            store.put(read.key, record)
+        checked[place] = result
+    documents: list[Document] = []
+    for document, found in checked:
         problems.extend(found)
         if document is not None:
             documents.append(document)
     return documents, problems
 
 
-def _checked_file(
-    path: Path,
-    content_dir: Path,
-    taxonomies: dict[str, Taxonomy],
-    today: dt.date,
-    store: RecordStore | None,
-    context: str,
-) -> tuple[Document | None, list[Problem]]:
-    too_big = size_problem(path)
-    if too_big is not None:
-        return None, [too_big]
-    raw = path.read_bytes()  # read once: the bytes hashed are the bytes checked
-    src_uri = path.relative_to(content_dir).as_posix()
-    key = ""
-    if store is not None:
+class _Input(NamedTuple):
+    path: Path
+    raw: bytes  # read once: the bytes hashed are the bytes checked
+    src_uri: str
+    key: str
+
+    @classmethod
+    def of(cls, path: Path, content_dir: Path, context: str) -> _Input:
+        raw = path.read_bytes()
+        src_uri = path.relative_to(content_dir).as_posix()
         key = hashlib.sha256(f"{context}\0{src_uri}\0".encode() + raw).hexdigest()
-        record = store.get(key)
-        if record is not None:
-            kept = _restore(record, raw, path, src_uri)
-            if kept is not None:
-                return kept
-            store.forget(key)  # not as this code writes records: checked afresh
-    document, problems = parse_document(raw, path, src_uri)
+        return cls(path, raw, src_uri, key)
+
+
+def _kept(read: _Input, store: RecordStore) -> tuple[Document | None, list[Problem]] | None:
+    record = store.get(read.key)
+    if record is None:
+        return None
+    kept = _restore(record, read.raw, read.path, read.src_uri)
+    if kept is None:
+        store.forget(read.key)  # not as this code writes records: checked afresh
+    return kept
+
+
+def _check(read: _Input, taxonomies, today) -> tuple[Document | None, list[Problem]]:
+    document, problems = parse_document(read.raw, read.path, read.src_uri)
     if document is not None:
         problems += check_document(document, taxonomies, today)
-    if store is not None:
-        record = _record(document, problems, raw, display_path(path))
-        if record is not None:
-            store.put(key, record)
     return document, problems
+
+
+def _checked_record(read: _Input, taxonomies, today) -> dict[str, Any] | None:
+    """The record of a file's verdict (plain data, as the store keeps it), or None when
+    it could not be restored exactly."""
+    document, problems = _check(read, taxonomies, today)
+    return _record(document, problems, read.raw, display_path(read.path))
 
 
 def input_digest(taxonomies: dict[str, Taxonomy], today: dt.date) -> str:
