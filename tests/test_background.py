@@ -296,3 +296,29 @@ def test_the_second_process_starts_as_soon_as_the_library_is_read(content, tmp_p
     result = build_in_process(content, tmp_path / "site", tmp_path / "index")
     assert result.ok, "\n".join(result.lines)
     assert events == ["second process", "pages"]
+
+
+def test_in_a_rebuild_the_child_keeps_the_pages_priority(content, tmp_path, monkeypatch):
+    """From nothing, the pages are the end of the build and the child yields to them; in
+    a rebuild (the library's checks kept) the pages come from the caches and are done
+    first, and the bundle the child makes is the end."""
+    from casebook.background import BACKGROUND_NICENESS
+
+    from .conftest import build_in_process
+
+    real, seen = related_slugs, tmp_path / "niceness"
+
+    def related_noting_the_niceness(*args, **kwargs):
+        with seen.open("a") as file:
+            file.write(f"{os.nice(0)}\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr("casebook.background.related_slugs", related_noting_the_niceness)
+    for name in ("cold", "rebuild"):
+        result = build_in_process(content, tmp_path / "site", tmp_path / "index")
+        assert result.ok, (name, "\n".join(result.lines))
+    base = os.nice(0)
+    assert [int(n) for n in seen.read_text().split()] == [
+        min(19, base + BACKGROUND_NICENESS),
+        base,
+    ]

@@ -5,7 +5,10 @@ uses the machine's other core. The child first works out every case study's rela
 studies and sends them back (MkDocs' process waits for them to write a case study), then
 stages the search index in a copy that the parent publishes only after the build
 succeeds, and beside it the static (Pagefind) index that the parent swaps into the site.
-Without fork (Windows) the same work runs in this process."""
+Without fork (Windows) the same work runs in this process.
+
+Over 250 lines because the child's work, its order and its failures, and the parent's
+side of each, are one protocol: split, each half would have to know the other's."""
 
 from __future__ import annotations
 
@@ -38,10 +41,10 @@ REPORT_FILE = "casebook-report.json"
 
 
 PR_SET_PDEATHSIG = 1
-# The child's niceness above MkDocs' process, whose rendering is the build's critical path
-# (Pagefind's binary inherits it): at equal priority the three processes shared two cores
-# and the cold build slowed (benchmarks/RESULTS.md). The cost: on a machine kept busy by
-# other work, the child gets less, and a page that needs its related lists waits longer.
+# The child's niceness above MkDocs' process in a build from nothing, where rendering is
+# the critical path (Pagefind's binary inherits it): at equal priority the three processes
+# shared two cores and the cold build slowed (benchmarks/RESULTS.md). In a rebuild the
+# pages are done first and the bundle is the end: there the child keeps MkDocs' priority.
 BACKGROUND_NICENESS = 10
 
 
@@ -121,9 +124,10 @@ def _work_in_child(
     previous,
     parent: int,
     counts,
+    niceness: int,
 ) -> None:
     die_with_parent(parent)
-    os.nice(BACKGROUND_NICENESS)
+    os.nice(niceness)
     documents = search_documents(catalogue)
     try:
         # First what the pages wait for: a warm rebuild reaches them within a second.
@@ -151,10 +155,12 @@ class BackgroundBuild:
         bundle_dir: Path | None = None,
         previous_bundle: Path | None = None,
         term_counts: Path | None = None,
+        niceness: int = BACKGROUND_NICENESS,
     ):
         """`bundle_dir`: where to build the static search bundle (None: no bundle);
         `previous_bundle`: the last build's, to link unchanged files from; `term_counts`:
-        the term count cache's file, which only the child uses (None: none)."""
+        the term count cache's file, which only the child uses (None: none); `niceness`:
+        the child's, above this process's."""
         self.catalogue, self.limit = catalogue, related_limit
         self.index_dir = Path(index_dir) if index_dir is not None else None
         self.staging = staging_path(self.index_dir) if self.index_dir is not None else None
@@ -181,6 +187,7 @@ class BackgroundBuild:
                     previous_bundle,
                     os.getpid(),
                     term_counts,
+                    niceness,
                 ),
                 daemon=True,
                 name="casebook-background",

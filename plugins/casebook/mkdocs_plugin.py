@@ -21,7 +21,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 
 from . import mkdocs_internals as internals
-from .background import BackgroundBuild
+from .background import BACKGROUND_NICENESS, BackgroundBuild
 from .config import CasebookConfig
 from .content.catalogue import load_catalogue
 from .content.content_tree import publishable
@@ -55,6 +55,9 @@ from .site.templating import TemplateProblem, Templates
 from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
+# A build that reuses this share of the library's checks is a rebuild: MkDocs' pages come
+# mostly from the caches and are done first, so the second process keeps their priority.
+REBUILD_SHARE = 0.9
 # The last build's folders whose files this one links where unchanged (file_writer.py):
 # the open data and the search bundle.
 LINKED_FOLDERS = (EXPORT_URI.partition("/")[0], BUNDLE_DIR)
@@ -168,7 +171,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             self.previous_site = PreviousSite(Path(config.site_dir), keep=LINKED_FOLDERS)
 
     def on_files(self, files: Files, /, *, config) -> Files:
-        self._parsed, self._read = {}, {}
+        self._parsed, self._read, self._rebuild = {}, {}, False
         if not self.config.enabled:
             return files
         self.catalogue, problems = self._load_catalogue(config)
@@ -187,6 +190,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             bundle_staging_path(Path(config.site_dir)) if self.config.static_search else None,
             previous / BUNDLE_DIR if previous is not None else None,
             self._cache_dir(config) / TERM_COUNTS if self.config.render_cache else None,
+            0 if self._rebuild else BACKGROUND_NICENESS,
         )
         # Publish exactly what the check accepts: no symlink, no other file type, no page
         # over the rendering budget (MkDocs itself follows links and copies any file).
@@ -246,6 +250,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         found = load_catalogue(Path(config.docs_dir), cache=kept)
         kept.save()
         log.debug(f"check cache: {kept.hits} files reused, {kept.misses} checked")
+        self._rebuild = kept.hits >= REBUILD_SHARE * (kept.hits + kept.misses) > 0
         return found
 
     def _cache_dir(self, config) -> Path:
