@@ -1202,3 +1202,18 @@ def test_records_go_to_memory_only_where_it_has_room(tmp_path, monkeypatch):
     assert pagefind_cli.scratch_parent(room * 2) is None
     monkeypatch.setattr(pagefind_cli, "MEMORY_FOLDER", tmp_path / "none")
     assert pagefind_cli.scratch_parent(1) is None
+
+
+def test_a_killed_runs_scratch_folder_is_removed_by_the_next_run(tmp_path, monkeypatch):
+    """Killed, a build's second process leaves its records behind; in memory they would
+    stay until the machine restarts. Another process's, still running, is kept."""
+    fake_pagefind(tmp_path, monkeypatch, FILES)
+    memory = tmp_path / "memory"
+    dead = memory / f"{pagefind_cli.SCRATCH_PREFIX}4194999-abc"  # no such process
+    (dead / "site").mkdir(parents=True)
+    running = memory / f"{pagefind_cli.SCRATCH_PREFIX}{os.getppid()}-xyz"
+    running.mkdir()
+    other = memory / "someone-else-4194999-abc"
+    other.mkdir()
+    pagefind_cli.index_pages([("/a/", "<p>A</p>")])
+    assert sorted(p.name for p in memory.iterdir()) == sorted([running.name, other.name])

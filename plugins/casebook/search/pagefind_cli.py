@@ -17,7 +17,10 @@ import subprocess
 import tempfile
 from pathlib import Path, PurePosixPath
 
+from ..site.directories import pid_alive
+
 MEMORY_FOLDER = Path("/dev/shm")
+SCRATCH_PREFIX = "casebook-pagefind-"
 
 
 class StaticIndexError(Exception):
@@ -74,7 +77,11 @@ def index_pages(pages: list[tuple[str, str]]) -> dict[str, bytes]:
     path. StaticIndexError, with Pagefind's own words where it has any, otherwise."""
     # The records, and a bundle of about half their size, with room to spare.
     needed = 3 * sum(len(text) for _, text in pages) + (64 << 20)
-    scratch = Path(tempfile.mkdtemp(prefix="casebook-pagefind-", dir=scratch_parent(needed)))
+    parent = Path(scratch_parent(needed) or tempfile.gettempdir())
+    _remove_dead_scratch(parent)
+    # Named by this process, so a later run removes it if this one is killed (a build
+    # stopped part-way ends its second process without a word).
+    scratch = Path(tempfile.mkdtemp(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-", dir=parent))
     try:
         site, output = scratch / "site", scratch / "bundle"
         made: set[Path] = set()
@@ -95,6 +102,26 @@ def index_pages(pages: list[tuple[str, str]]) -> dict[str, bytes]:
         raise _failed(error.strerror or error) from None
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _remove_dead_scratch(parent: Path) -> None:
+    """This user's scratch folders whose process is gone (killed builds'): in memory,
+    they would hold it until the machine restarts."""
+    try:
+        entries = list(parent.iterdir())
+    except OSError:
+        return
+    for entry in entries:
+        pid, dash, _ = entry.name.removeprefix(SCRATCH_PREFIX).partition("-")
+        if not entry.name.startswith(SCRATCH_PREFIX) or not dash or not pid.isdigit():
+            continue
+        try:
+            if entry.is_symlink() or entry.stat().st_uid != os.getuid():
+                continue
+        except OSError:
+            continue
+        if not pid_alive(int(pid)):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _bundle_files(output: Path) -> dict[str, bytes]:

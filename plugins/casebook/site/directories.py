@@ -85,12 +85,15 @@ def remove_retired(live: Path) -> None:
 def _process_alive(name: str, prefix: str = "") -> bool:
     """Whether the process whose id ends `name` (<prefix><pid>, or …-<pid>) is running."""
     pid = name[len(prefix) :] if prefix else name.rpartition("-")[2]
-    if not pid.isdigit():
-        return False
-    if int(pid) == os.getpid():
+    return pid.isdigit() and pid_alive(int(pid))
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` is running (asked, never signalled)."""
+    if pid == os.getpid():
         return True
     try:
-        os.kill(int(pid), 0)
+        os.kill(pid, 0)
     except ProcessLookupError:
         return False
     except PermissionError:
