@@ -98,3 +98,17 @@ def test_a_page_the_writer_could_not_write_fails_the_build(content, tmp_path, mo
         "../outside.html could not be written: it is not a path in the site"
     ]
     assert not (tmp_path / "outside.html").exists()
+
+
+def test_a_page_already_there_is_replaced_not_written_into(tmp_path):
+    """A file at a page's path may share its inode with another copy (a hard link to the
+    last build's): the page is a new file, and the other copy keeps its bytes."""
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere.html"
+    (site / "a").mkdir(parents=True)
+    elsewhere.write_bytes(b"<p>the last build's</p>")
+    (site / "a/index.html").hardlink_to(elsewhere)
+    writer = PageWriter(site)
+    writer.write("a/index.html", b"<p>this build's</p>")
+    assert writer.wait() == []
+    assert (site / "a/index.html").read_bytes() == b"<p>this build's</p>"
+    assert elsewhere.read_bytes() == b"<p>the last build's</p>"

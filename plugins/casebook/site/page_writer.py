@@ -133,7 +133,12 @@ def serve(root: str, source, report) -> None:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            with open(target, "wb") as file:
+            try:  # a new file, never one written into: it could be linked elsewhere
+                file = open(target, "xb")
+            except FileExistsError:
+                os.unlink(target)
+                file = open(target, "xb")
+            with file:
                 file.write(content)
         except OSError as error:
             problems.append(f"{path} could not be written: {error.strerror or error}")
