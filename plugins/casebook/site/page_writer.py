@@ -32,7 +32,6 @@ class PageWriter:
 
     def __init__(self, root: Path):
         self.root = Path(root)
-        self.sent = 0
         self._stopped: str | None = None
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", str(Path(__file__).resolve()), str(self.root)],
@@ -50,20 +49,14 @@ class PageWriter:
         try:
             self._process.stdin.write(_FRAME.pack(len(name), len(content)) + name)
             self._process.stdin.write(content)
-            self.sent += 1
         except OSError as error:  # the writer has gone: wait() says so
             self._stopped = error.strerror or str(error)
 
     def wait(self) -> list[str]:
         """Once every page handed over is written: the problems (none: all written)."""
-        try:
-            self._process.stdin.close()
-        except OSError as error:
-            self._stopped = self._stopped or error.strerror or str(error)
-        said, errors = self._process.stdout.read(), self._process.stderr.read()
-        self._process.stdout.close()
-        self._process.stderr.close()
-        code = self._process.wait()
+        # The end of its input, then both its outputs read at once: neither pipe fills.
+        said, errors = self._process.communicate()
+        code = self._process.returncode
         problems = said.decode("utf-8", "replace").splitlines()
         if code != 0 or self._stopped is not None:
             last = errors.decode("utf-8", "replace").strip().splitlines()[-1:]
