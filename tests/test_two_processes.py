@@ -25,6 +25,8 @@ def test_results_come_back_in_order_half_from_another_process():
 def test_few_items_stay_in_this_process():
     results = map_in_two(square_and_where, list(range(two_processes.WORTH_A_PROCESS - 1)))
     assert {pid for _, pid in results} == {os.getpid()}
+    results = map_in_two(square_and_where, list(range(two_processes.WORTH_A_PROCESS)))
+    assert len({pid for _, pid in results}) == 2  # from that many on, shared
 
 
 def test_a_failing_helper_leaves_its_share_to_this_process():

@@ -26,9 +26,7 @@ def map_in_two(function: Callable[[Item], Any], items: Sequence[Item]) -> list[A
         return [function(item) for item in items]
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
-    helper = context.Process(
-        target=_work, args=(sending, function, items[1::2]), daemon=True, name="casebook-check"
-    )
+    helper = context.Process(target=_work, args=(sending, function, items[1::2]), daemon=True)
     helper.start()
     sending.close()
     mine = [function(item) for item in items[0::2]]
