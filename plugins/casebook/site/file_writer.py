@@ -69,7 +69,7 @@ def write_files(
             ):
                 done.linked += 1
             else:
-                _write_new(path, content)
+                write_new(path, content)
                 done.written += 1
         except OSError as error:
             done.failures.append((name, error))
@@ -139,7 +139,7 @@ def _read_all(descriptor: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _write_new(path: str, content: bytes) -> None:
+def write_new(path: str, content: bytes) -> None:
     """Write `content` as a new file at `path` ("x": never into an existing file, which
     could be a link to the previous build's copy)."""
     try:

@@ -7,11 +7,12 @@ MkDocs' process, which is the build's critical path). Here the process only copi
 page into a pipe. A thread would not do: it needs the interpreter's lock after each
 call into the system, and the rendering holds it.
 
-The writer is this file run as a script by the same Python (`-I -S`: nothing of the
-environment or the site's packages), reading frames from its standard input: the
-lengths of a path and of the content, then both. It writes each under the root it was
-given (refusing any path that would leave it) and, at the end of its input, prints one
-line a problem. Nothing here knows about MkDocs.
+The writer is this module's serve(), run by the same Python (`-I -S`: nothing of the
+environment or the site's packages; this package found by its path), reading frames
+from its standard input: the lengths of a path and of the content, then both. It writes
+each under the root it was given as file_writer writes a new file (refusing any path
+that would leave it) and, at the end of its input, prints one line a problem. Nothing
+here knows about MkDocs.
 """
 
 from __future__ import annotations
@@ -22,7 +23,15 @@ import subprocess
 import sys
 from pathlib import Path, PurePosixPath
 
+from .file_writer import write_new
+
 _FRAME = struct.Struct("!II")  # the path's length, the content's length
+# The writer process: the folder that holds this package, then the site's root.
+_PACKAGES = Path(__file__).resolve().parents[2]
+_WRITER = (
+    "import sys; sys.path.insert(0, sys.argv[1]); from casebook.site.page_writer import serve;"
+    " serve(sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)"
+)
 MAX_PROBLEMS = 5  # a full or read-only disk: the rest would be alike
 
 
@@ -34,7 +43,7 @@ class PageWriter:
         self.root = Path(root)
         self._stopped: str | None = None
         self._process = subprocess.Popen(
-            [sys.executable, "-I", "-S", str(Path(__file__).resolve()), str(self.root)],
+            [sys.executable, "-I", "-S", "-c", _WRITER, str(_PACKAGES), str(self.root)],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
@@ -126,20 +135,10 @@ def serve(root: str, source, report) -> None:
             if folder not in made:
                 os.makedirs(folder, exist_ok=True)
                 made.add(folder)
-            try:  # a new file, never one written into: it could be linked elsewhere
-                file = open(target, "xb")
-            except FileExistsError:
-                os.unlink(target)
-                file = open(target, "xb")
-            with file:
-                file.write(content)
+            write_new(target, content)
         except OSError as error:
             problems.append(f"{path} could not be written: {error.strerror or error}")
             if len(problems) >= MAX_PROBLEMS:
                 problems.append("the rest were not tried")
     report.write("".join(f"{problem}\n" for problem in problems).encode("utf-8"))
     report.flush()
-
-
-if __name__ == "__main__":
-    serve(sys.argv[1], sys.stdin.buffer, sys.stdout.buffer)
