@@ -105,9 +105,12 @@ class _Input(NamedTuple):
 
     @classmethod
     def of(cls, path: Path, content_dir: Path, context: str) -> _Input:
+        """The file as read; its key in the store only where there is one (`context`)."""
         raw = path.read_bytes()
         src_uri = path.relative_to(content_dir).as_posix()
-        key = hashlib.sha256(f"{context}\0{src_uri}\0".encode() + raw).hexdigest()
+        key = ""
+        if context:
+            key = hashlib.sha256(f"{context}\0{src_uri}\0".encode() + raw).hexdigest()
         return cls(path, raw, src_uri, key)
 
 
