@@ -30,6 +30,31 @@ def test_records_survive_a_save_in_the_same_context_only(tmp_path):
     assert [p.name for p in path.parent.iterdir()] == ["rendered.json"]
 
 
+def test_a_forks_journal_replayed_keeps_what_the_fork_used_and_made(tmp_path):
+    """The second renderer works on a fork's copy of a cache: what it used and made is
+    replayed into the build's copy, so the next build finds it as if made here."""
+    path = tmp_path / "blocks.json"
+    first = RenderCache(path, "context")
+    first.put("used", {"html": "<p>kept</p>"})
+    first.put("unused", {"html": "<p>dropped</p>"})
+    first.save()
+    here, fork = RenderCache(path, "context"), RenderCache(path, "context")
+    fork.journal = []
+    assert fork.get("used") == {"html": "<p>kept</p>"}
+    assert fork.get("missing") is None  # a miss journals nothing: the fork made nothing
+    fork.put("made", {"html": "<p>new</p>"})
+    assert fork.journal == [("used", None), ("made", {"html": "<p>new</p>"})]
+    here.replay(json.loads(json.dumps(fork.journal)))  # as it comes down the pipe
+    here.replay([["made"], "no", [3, {"html": "a key must be text"}], None])  # left out
+    assert (here.hits, here.misses) == (1, 0)
+    here.save()
+    after = RenderCache(path, "context")
+    assert after.get("used") == {"html": "<p>kept</p>"}
+    assert after.get("made") == {"html": "<p>new</p>"}
+    assert after.get("unused") is None
+    assert here.journal is None  # only a cache told to journals
+
+
 def test_an_unreadable_cache_file_is_an_empty_cache(tmp_path):
     path = tmp_path / "rendered.json"
     for text in ["{not json", "[]", json.dumps({"format": 99, "context": "c", "pages": {}})]:

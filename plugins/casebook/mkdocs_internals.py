@@ -4,7 +4,8 @@ theme's rendering of a page depends on (for the page cache), and a page's front 
 as casebook already parsed it.
 
 These are not MkDocs' plugin API: they are the attributes `Page.render` sets, the toc
-classes and the rules by which `Page.read_source` splits front matter, as in the versions
+classes and the rules by which `Page.read_source` splits front matter, the steps of `_build_page`
+that render a page through the theme, as in the versions
 named in CHECKED_WITH (tests/test_mkdocs_internals.py fails when the installed versions
 differ, so a new release gets looked at before it ships).
 ProperDocs, MkDocs' continuation, aliases the `mkdocs` modules to its own, so the same
@@ -29,6 +30,7 @@ from pathlib import Path
 import markdown
 import mkdocs
 from jinja2 import ChoiceLoader, DictLoader
+from mkdocs.commands.build import get_context
 from mkdocs.plugins import BasePlugin
 from mkdocs.structure.files import Files
 from mkdocs.structure.toc import AnchorLink, get_toc
@@ -265,6 +267,24 @@ _STANDARD_CONTEXT = frozenset(
 
 def page_cache_allowed(config) -> bool:
     return set(config.plugins) <= KNOWN_PLUGINS
+
+
+def render_theme_page(page, config, doc_files, nav, env) -> str:
+    """The theme's output for `page` as `_build_page` makes it (MkDocs 1.6: the page
+    active, its context, the page_context event, the template), before post_page: the
+    step the page cache keeps. For the second renderer (site/second_renderer.py), which
+    renders pages in a fork of the build; a page being previewed as a draft is not for it
+    (MkDocs marks its content after the page_context event)."""
+    config._current_page = page
+    page.active = True
+    try:
+        context = get_context(nav, doc_files, config, page)
+        template = env.get_template(page.meta.get("template", "main.html"))
+        context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+        return template.render(context)
+    finally:
+        page.active = False
+        config._current_page = None
 
 
 def use_cached_page_template(env, files: Files) -> dict[str, str]:

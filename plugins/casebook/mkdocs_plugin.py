@@ -10,6 +10,7 @@ hook is a few lines that call the core.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import secrets
@@ -51,6 +52,7 @@ from .site.page_writer import PageWriter
 from .site.render_cache import RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.search_page import TEMPLATES, search_page
+from .site.second_renderer import SecondRenderer
 from .site.templating import TemplateProblem, Templates
 from .site.views import breadcrumbs
 
@@ -112,6 +114,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     previous_site: PreviousSite | None = None
     block_cache: BlockCache | None = None  # blocks rendered and sanitised, between builds
     page_writer: PageWriter | None = None  # writes the finished pages in a second process
+    second_renderer: SecondRenderer | None = None  # renders pages from the last one back
+    _page_order: dict[str, int] = {}  # src_uri -> its place in the second renderer's list
+    _handed: dict[str, list[str]] = {}  # page cache key -> what the second renderer sent
+    _finished: set[str] = set()  # src_uris of pages finished by the second renderer
     _taken: internals.TakenPages | None = None
     _parsed: dict[str, Document] = {}  # src_uri -> the file as casebook read it, this build
     _read: dict[str, tuple[str, dict]] = {}  # src_uri -> (Markdown handed to MkDocs, meta)
@@ -424,7 +430,13 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if template is None or self.page_cache is None:
             return context
         context["casebook_page_template"] = template
+        if page.file.inclusion.is_excluded():
+            return context  # a draft's content is marked after this event: never kept
         key = internals.page_key(self._page_key, page, context, template, self._related_slot)
+        finished = self._finished_elsewhere(page.file.src_uri, key)
+        if finished is not None:
+            context["casebook_cached_page"] = finished
+            return context
         found = self.page_cache.get(key)
         if found is None:
             self._pages_to_store[page.file.src_uri] = (key, self.counter.count)
@@ -452,7 +464,84 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         env.globals["casebook_about"] = about.url if about is not None else ""
         self._start_page_cache(env, config, files)
         self._start_page_writer(config)
+        self._start_second_renderer(env, config, files)
         return env
+
+    def _start_second_renderer(self, env, config, files) -> None:
+        """In a build that renders most pages afresh, a fork renders whole pages (the
+        theme's output, then post_page: related list, <head>, guard) from the last one
+        back, and MkDocs takes each under the page cache's key (site/second_renderer.py).
+        The guard is not run twice: the fork ran it on exactly the page that is written."""
+        self._stop_second_renderer()
+        if self.page_cache is None or self._rebuild:
+            return
+        if self.background is not None:
+            self.background.related()  # here before the fork, which then has them too
+        doc_files = files.documentation_pages()
+        pages = [
+            file.page
+            for file in doc_files
+            if file.page is not None
+            and file.src_uri in self._page_templates
+            and not file.inclusion.is_excluded()
+        ]
+        self._page_order = {page.file.src_uri: number for number, page in enumerate(pages)}
+        self._handed, self._finished = {}, set()
+        nav, counter, waiting, caches = self._nav, self.counter, self._pages_to_store, {}
+
+        def render(number: int) -> tuple[str, ...] | None:  # in the fork
+            self.page_writer = None  # MkDocs' process writes the pages it is sent
+            caches.update(self._journaled_caches())
+            for cache in caches.values():
+                cache.journal = []
+            page, warnings = pages[number], counter.count
+            theme = internals.render_theme_page(page, config, doc_files, nav, env)
+            pending = waiting.pop(page.file.src_uri, None)
+            finished = config.plugins.on_post_page(theme, page=page, config=config)
+            # as _keep_page: a page whose rendering warned is rendered (and warns) there
+            if pending is None or counter.count != warnings:
+                return None
+            journal = {name: cache.journal for name, cache in caches.items()}
+            return pending[0], theme, finished, json.dumps(journal)
+
+        writer = self.page_writer.descriptors() if self.page_writer is not None else []
+        self.second_renderer = SecondRenderer(len(pages), render, inherited=writer)
+
+    def _journaled_caches(self) -> dict[str, RenderCache]:
+        """The caches post_page uses, by name: what the fork used and made of them is
+        replayed here, so the next build finds it."""
+        caches = {"scanned": self.scanned}
+        if self.block_cache is not None:
+            caches["blocks"] = self.block_cache.records
+        return {name: cache for name, cache in caches.items() if cache is not None}
+
+    def _finished_elsewhere(self, src_uri: str, key: str) -> str | None:
+        """The finished page the second renderer sent under `key`, if any, with the theme's
+        output kept for the page cache and the fork's use of the other caches replayed.
+        It is told this page is reached; what else it sent waits for its page."""
+        number = self._page_order.get(src_uri)
+        if self.second_renderer is None or number is None or self.page_cache is None:
+            return None
+        for key_sent, *rest in self.second_renderer.reached(number):
+            self._handed[key_sent] = rest
+        handed = self._handed.pop(key, None)
+        if handed is None:
+            return None
+        theme, finished, journal = handed
+        self.page_cache.put(key, theme, self._related_slot)
+        caches = self._journaled_caches()
+        for name, entries in json.loads(journal).items():
+            if name in caches:
+                caches[name].replay(entries)
+        self._finished.add(src_uri)
+        return finished
+
+    def _stop_second_renderer(self) -> None:
+        renderer, self.second_renderer = self.second_renderer, None
+        self._page_order, self._handed, self._finished = {}, {}, set()
+        if renderer is not None:
+            renderer.stop()
+            log.debug(f"second renderer: {renderer.received} pages rendered from the end")
 
     def _start_page_writer(self, config) -> None:
         """Only where the plugins are known: any other might expect MkDocs to write the
@@ -492,7 +581,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
     def _insert_blocks(self, output: str, /, *, page, config) -> str:
         """The related list, once the second process has it, and the <head> additions
         (after sanitising, which rightly strips scripts)."""
-        if not self.config.enabled or self.catalogue is None:
+        if not self.config.enabled or self.catalogue is None or page.file.src_uri in self._finished:
             return output
         src_uri = page.file.src_uri
         case = self.catalogue.case_study_at(src_uri)
@@ -508,6 +597,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     @event_priority(-100)  # last: the page exactly as it will be written
     def _guard(self, output: str, /, *, page, config) -> str:
+        if page.file.src_uri in self._finished:
+            return output  # guarded in the second renderer, exactly as it is here
         return self._guarded(output, page.url)
 
     def _guarded(self, output: str, url: str) -> str:
@@ -531,6 +622,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
 
     @event_priority(-200)  # after the guard: the page exactly as MkDocs would write it
     def _write_page(self, output: str, /, *, page, config) -> str:
+        self._finished.discard(page.file.src_uri)
         if self.page_writer is None or not output.strip():
             return output
         # encoded as MkDocs encodes a page it writes (utils.write_file's caller)
@@ -558,6 +650,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             raise PluginError("the site's data files could not be written: " + "; ".join(problems))
 
     def on_post_build(self, *, config) -> None:
+        self._stop_second_renderer()
         problems = self._stop_page_writer()
         if problems:
             raise PluginError("the site's pages could not be written: " + "; ".join(problems))
@@ -617,6 +710,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             previous.wait()
 
     def _discard(self) -> None:
+        self._stop_second_renderer()
         self._stop_page_writer(finish=False)
         if self.file_writer is not None:  # a failed build: let it finish, report nothing
             self.file_writer.wait()

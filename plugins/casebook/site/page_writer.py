@@ -73,6 +73,12 @@ class PageWriter:
             problems.append(f"the page writer stopped ({reason}): pages may be missing")
         return problems
 
+    def descriptors(self) -> list[int]:
+        """Its pipes, as this process holds them: a fork that will not write pages closes
+        them, so the writer still sees the end of its input when this process ends it."""
+        streams = (self._process.stdin, self._process.stdout, self._process.stderr)
+        return [stream.fileno() for stream in streams if stream is not None]
+
     def stop(self) -> None:
         """A failed build: end the writer without waiting for what it has left."""
         if self._process.poll() is None:

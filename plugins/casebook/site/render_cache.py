@@ -11,8 +11,13 @@ line after a header line, all after a line with the SHA-256 of the rest, so a da
 file (truncated, a record emptied) is found and discarded whole rather than fail every
 build. A record a build used unchanged is copied back from the file it was read from, so
 a rebuild after one edit encodes one page, not every page (0.25 s for the theme's output
-at 1,000 case studies). Nothing here knows about MkDocs; the plugin decides what a
-record holds.
+at 1,000 case studies). A second process working on a fork of a build's caches journals
+what it uses and makes, for the build to replay. Nothing here knows about MkDocs; the
+plugin decides what a record holds.
+
+Over 250 lines because the file format (checksum, header, one record a line, spans to
+copy back) and its reading, writing and journal are one thing; split, each half would
+need the other's details of the format.
 """
 
 from __future__ import annotations
@@ -84,6 +89,9 @@ class RenderCache:
         self._unchanged: set[str] = set()
         self._read_from: tuple[int, int, int, bytes] | None = None
         self.hits = self.misses = 0
+        # While a list: each record used or made, (key, None) or (key, record), for
+        # another process to do the same to its copy of this cache (replay()).
+        self.journal: list[tuple[str, Any]] | None = None
         self._read()
 
     def _read(self) -> None:
@@ -136,11 +144,30 @@ class RenderCache:
         self.hits += 1
         self._new[key] = record
         self._unchanged.add(key)
+        if self.journal is not None:
+            self.journal.append((key, None))
         return record
 
     def put(self, key: str, record: Any) -> None:
         self._new[key] = record
         self._unchanged.discard(key)
+        if self.journal is not None:
+            self.journal.append((key, record))
+
+    def replay(self, journal: list) -> None:
+        """What another process's copy of this cache journaled, done to this one: each
+        record it used is kept, each it made is put. An entry not of that shape is left
+        out (a record missing makes a later build work, never go wrong)."""
+        for entry in journal:
+            if not (isinstance(entry, list | tuple) and len(entry) == 2):
+                continue
+            key, record = entry
+            if not isinstance(key, str):
+                continue
+            if record is None:
+                self.get(key)
+            else:
+                self.put(key, record)
 
     def forget(self, key: str) -> None:
         """Leave a record out of the saved cache (its page was found damaged); one that
