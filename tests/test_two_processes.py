@@ -29,6 +29,11 @@ def test_few_items_stay_in_this_process():
     assert len({pid for _, pid in results}) == 2  # from that many on, shared
 
 
+def test_a_caller_may_say_how_few_items_are_worth_a_process():
+    assert len({pid for _, pid in map_in_two(square_and_where, [1, 2], worth=2)}) == 2
+    assert {pid for _, pid in map_in_two(square_and_where, [1], worth=2)} == {os.getpid()}
+
+
 def test_a_failing_helper_leaves_its_share_to_this_process():
     parent = os.getpid()
 

@@ -29,6 +29,7 @@ from .content.content_tree import publishable
 from .content.fields import documented_keys
 from .content.load import Document
 from .content.model import Catalogue
+from .content.two_processes import map_in_two
 from .search.static_index import BUNDLE_DIR, bundle_staging_path
 from .search.term_count_cache import FILE as TERM_COUNTS
 from .site import blocks
@@ -49,7 +50,7 @@ from .site.page_guard import (
     theme_text,
 )
 from .site.page_writer import PageWriter
-from .site.render_cache import RenderCache, cacheable, digest
+from .site.render_cache import CacheOverRecords, RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.search_page import TEMPLATES, search_page
 from .site.second_renderer import SecondRenderer
@@ -79,6 +80,10 @@ def core(function, *arguments, **keywords):
         return function(*arguments, **keywords)
     except TemplateProblem as error:
         raise PluginError(str(error)) from None
+
+
+def _save(cache: RenderCache | CacheOverRecords) -> None:
+    cache.save()
 
 
 def _show_core_warnings() -> None:
@@ -649,27 +654,27 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if problems:
             raise PluginError("the site's data files could not be written: " + "; ".join(problems))
 
+    def _save_caches(self) -> None:
+        """Each cache to its file, two at a time: the other two in a fork (after a build
+        from nothing at N=1,000, 75 MB in all, 0.4 s of CPU here)."""
+        caches = [self.page_cache, self.block_cache, self.render_cache, self.scanned]
+        pages, kept, rendered = caches[:3]
+        self.page_cache = self.block_cache = self.render_cache = self.scanned = None
+        map_in_two(_save, [cache for cache in caches if cache is not None], worth=2)
+        if rendered is not None:
+            log.debug(f"render cache: {rendered.hits} pages reused, {rendered.misses} rendered")
+        if pages is not None:
+            log.debug(f"page cache: {pages.hits} pages reused, {pages.misses} rendered")
+        if kept is not None:
+            log.debug(f"block cache: {kept.hits} blocks reused, {kept.misses} made")
+
     def on_post_build(self, *, config) -> None:
         self._stop_second_renderer()
         problems = self._stop_page_writer()
         if problems:
             raise PluginError("the site's pages could not be written: " + "; ".join(problems))
         self._finish_writing()
-        if self.render_cache is not None:
-            cache, self.render_cache = self.render_cache, None
-            cache.save()
-            log.debug(f"render cache: {cache.hits} pages reused, {cache.misses} rendered")
-        if self.page_cache is not None:
-            pages, self.page_cache = self.page_cache, None
-            pages.save()
-            log.debug(f"page cache: {pages.hits} pages reused, {pages.misses} rendered")
-        if self.scanned is not None:
-            scanned, self.scanned = self.scanned, None
-            scanned.save()
-        if self.block_cache is not None:
-            kept, self.block_cache = self.block_cache, None
-            kept.save()
-            log.debug(f"block cache: {kept.hits} blocks reused, {kept.misses} made")
+        self._save_caches()
         if self.background is None:
             self._clear_previous_site()
             return

@@ -19,10 +19,14 @@ Item = TypeVar("Item")
 WORTH_A_PROCESS = 64  # fewer items than this: a fork costs more than it saves
 
 
-def map_in_two(function: Callable[[Item], Any], items: Sequence[Item]) -> list[Any]:
+def map_in_two(
+    function: Callable[[Item], Any], items: Sequence[Item], worth: int = WORTH_A_PROCESS
+) -> list[Any]:
     """[function(item) for item in items], every other one in a forked process. The
-    function must give JSON-able results and no side effects this process needs."""
-    if len(items) < WORTH_A_PROCESS or "fork" not in multiprocessing.get_all_start_methods():
+    function must give JSON-able results and no side effects this process needs (on
+    disk it may have them: a file it writes is written either way). `worth`: fewer
+    items than this are all done here."""
+    if len(items) < worth or "fork" not in multiprocessing.get_all_start_methods():
         return [function(item) for item in items]
     context = multiprocessing.get_context("fork")
     receiving, sending = context.Pipe(duplex=False)
