@@ -52,6 +52,8 @@ CORE = (
     "search/pagefind_cli.py",
     "search/similarity.py",
     "search/term_count_cache.py",
+    # added at the sixth stop
+    "site/second_renderer.py",
 )
 # Unit tests only: tests that build through a subprocess or drive a browser cannot see a
 # mutant (it lives in this process), so they would only add minutes.
@@ -79,6 +81,7 @@ UNIT_TESTS = (
     "tests/test_similarity.py",
     "tests/test_related_reference.py",
     "tests/test_term_count_cache.py",
+    "tests/test_second_renderer.py",
 )
 # content/ is reached by nearly every test (each loads taxonomy.yml), so with all of
 # UNIT_TESTS a mutant no test notices cost one to three minutes on the shared machine;

@@ -172,3 +172,40 @@ def test_a_site_finished_by_the_second_renderer_is_the_site_mkdocs_writes(
     for name, records in kept_alone.items():
         if name != "term-counts.json":  # the background's, the same either way
             assert kept_both[name].keys() == records.keys(), name
+
+
+def test_a_draft_previewed_by_mkdocs_serve_keeps_its_draft_mark(content, tmp_path, monkeypatch):
+    """MkDocs marks a draft's content after the page_context event, where the page's key
+    is made: the second renderer must leave drafts to MkDocs' process."""
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+
+    from .conftest import site_config
+
+    site = tmp_path / "site"
+    config_file = site_config(content, site)
+    with config_file.open("a", encoding="utf-8") as config:
+        config.write("\ndraft_docs: |\n  policy/test-act.md\n")
+    monkeypatch.setenv("CASEBOOK_SEARCH_INDEX_DIR", str(tmp_path / "index"))
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    monkeypatch.setattr(second_renderer, "WORTH_A_PROCESS", 1)
+    reached, sent = SecondRenderer.reached, []
+
+    def all_first(self, index):
+        if not getattr(self, "waited", False):
+            self.waited = True
+            sent.extend(until_done(self))
+            return sent + reached(self, index)
+        return reached(self, index)
+
+    monkeypatch.setattr(SecondRenderer, "reached", all_first)
+    config = load_config(config_file=str(config_file), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=False)
+    try:
+        build(config, serve_url="http://127.0.0.1:8000/")
+    finally:
+        config.plugins.on_shutdown()
+    assert len(sent) > 10  # the other pages came from the fork
+    marker = 'class="mkdocs-draft-marker"'
+    assert marker in (site / "policy/test-act/index.html").read_text(encoding="utf-8")
+    assert marker not in (site / "case_studies/alpha-network/index.html").read_text("utf-8")

@@ -273,8 +273,9 @@ def render_theme_page(page, config, doc_files, nav, env) -> str:
     """The theme's output for `page` as `_build_page` makes it (MkDocs 1.6: the page
     active, its context, the page_context event, the template), before post_page: the
     step the page cache keeps. For the second renderer (site/second_renderer.py), which
-    renders pages in a fork of the build; a page being previewed as a draft is not for it
-    (MkDocs marks its content after the page_context event)."""
+    renders pages in a fork of the build. Only pages the page cache serves come here, and
+    a draft previewed by `mkdocs serve` is not one (use_cached_page_template), since
+    MkDocs marks its content after the page_context event."""
     config._current_page = page
     page.active = True
     try:

@@ -435,8 +435,6 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         if template is None or self.page_cache is None:
             return context
         context["casebook_page_template"] = template
-        if page.file.inclusion.is_excluded():
-            return context  # a draft's content is marked after this event: never kept
         key = internals.page_key(self._page_key, page, context, template, self._related_slot)
         finished = self._finished_elsewhere(page.file.src_uri, key)
         if finished is not None:
@@ -486,9 +484,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         pages = [
             file.page
             for file in doc_files
-            if file.page is not None
-            and file.src_uri in self._page_templates
-            and not file.inclusion.is_excluded()
+            if file.page is not None and file.src_uri in self._page_templates
         ]
         self._page_order = {page.file.src_uri: number for number, page in enumerate(pages)}
         self._handed, self._finished = {}, set()
