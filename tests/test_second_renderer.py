@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from casebook.site import second_renderer
-from casebook.site.second_renderer import SecondRenderer
+from casebook.site.second_renderer import SecondRenderer, render_pages, take_frames
 
 from .conftest import build_in_process, cache_records
 
@@ -124,6 +124,125 @@ def test_the_fork_closes_the_descriptors_it_is_given():
     finally:
         renderer.stop()
         os.close(read)
+
+
+class Pipe:
+    """A pipe's writing end as the fork has it: what is written, at most `most` bytes a
+    call (a pipe may take part of a write), or an error once `fails_after` calls."""
+
+    def __init__(self, most: int = 1 << 30, fails_after: int | None = None):
+        self.data, self.most, self.fails_after, self.calls = bytearray(), most, fails_after, 0
+
+    def write(self, view) -> int:
+        self.calls += 1
+        if self.fails_after is not None and self.calls > self.fails_after:
+            raise BrokenPipeError("the reader has gone")
+        taken = bytes(view[: self.most])
+        self.data += taken
+        return len(taken)
+
+
+def at(index: int) -> bytearray:
+    """The caller's place, as the shared memory holds it."""
+    position = bytearray(8)
+    second_renderer._POSITION.pack_into(position, 0, index)
+    return position
+
+
+def test_the_fork_sends_pages_from_the_last_down_to_the_callers_and_no_further():
+    rendered = []
+
+    def render(number: int) -> tuple[str, ...] | None:
+        rendered.append(number)
+        if number == 7:
+            raise RuntimeError("left to the caller, which fails there if it must")
+        if number == 5:
+            return None
+        return (f"key-{number}", "é\ud800" * number, *["", "x"][: number % 3])
+
+    pipe = Pipe(most=7)  # every frame arrives in pieces
+    render_pages(pipe, 10, render, at(2))
+    assert rendered == [9, 8, 7, 6, 5, 4, 3]  # not 2 (the caller's) nor below it
+    frames = take_frames(pipe.data)  # frames of two, three and four strings, read at once
+    assert frames == [(f"key-{n}", "é\ud800" * n, *["", "x"][: n % 3]) for n in (9, 8, 6, 4, 3)]
+    assert pipe.data == bytearray()  # every byte was a whole frame
+    everything = Pipe()
+    render_pages(everything, 3, lambda n: (str(n),), at(-1))
+    assert take_frames(everything.data) == [("2",), ("1",), ("0",)]
+
+
+def test_a_pipe_no_one_reads_ends_the_work():
+    rendered = []
+    render_pages(Pipe(fails_after=0), 10, lambda n: rendered.append(n) or ("k",), at(-1))
+    assert rendered == [9]
+
+
+def test_a_frame_is_taken_only_once_it_is_whole():
+    shapes = [(), ("", ""), ("key", "x" * 300, ""), ("only",)]
+    whole = Pipe()
+    render_pages(whole, len(shapes), lambda n: shapes[n], at(-1))
+    assert take_frames(bytearray(whole.data)) == shapes[::-1]
+    for cut in range(len(whole.data) + 1):  # the bytes split anywhere, read in two parts
+        buffer = bytearray(whole.data[:cut])
+        found = take_frames(buffer)
+        buffer += whole.data[cut:]
+        assert found + take_frames(buffer) == shapes[::-1] and buffer == bytearray()
+    buffer, found = bytearray(), []
+    for byte in bytes(whole.data):
+        buffer.append(byte)
+        found += take_frames(buffer)
+    assert found == shapes[::-1] and buffer == bytearray()
+
+
+def test_from_that_many_pages_on_a_process_is_started_and_renders_them_all():
+    count = second_renderer.WORTH_A_PROCESS
+    renderer = SecondRenderer(count, lambda n: (str(n), "page"))
+    try:
+        renderer.process.join(timeout=30)  # it renders every page: the caller is nowhere yet
+        found = renderer.reached(-1)  # many frames, read at once
+    finally:
+        renderer.stop()
+    assert [int(key) for key, _ in found] == list(reversed(range(count)))
+
+
+def test_the_caller_never_waits_for_the_fork():
+    renderer = SecondRenderer(COUNT, lambda n: time.sleep(5))
+    try:
+        started = time.monotonic()
+        assert renderer.reached(0) == []  # it is still rendering the pages above
+        assert time.monotonic() - started < 1
+    finally:
+        renderer.stop()
+
+
+def test_a_pipe_that_cannot_be_read_counts_as_the_end(monkeypatch):
+    renderer = SecondRenderer(COUNT, lambda n: time.sleep(5))
+    reads = []
+
+    def failing_read(descriptor, size):
+        reads.append(descriptor)
+        raise OSError(5, "Input/output error")
+
+    try:
+        monkeypatch.setattr(second_renderer.os, "read", failing_read)
+        assert renderer.reached(0) == [] and renderer._read is None
+        assert len(reads) == 1
+        monkeypatch.undo()
+        assert renderer.reached(0) == []  # nothing more is read
+    finally:
+        renderer.stop()
+
+
+def test_the_pipe_is_widened_where_linux_allows():
+    read, write = os.pipe()
+    try:
+        second_renderer._widen(write)
+        import fcntl
+
+        assert fcntl.fcntl(write, getattr(fcntl, "F_GETPIPE_SZ", 1032)) == 1 << 20
+    finally:
+        os.close(read)
+        os.close(write)
 
 
 def files_of(site: Path) -> dict[str, bytes]:

@@ -60,7 +60,6 @@ class SecondRenderer:
             target=_render_from_the_end,
             args=(read, write, count, render, self._position, niceness, inherited),
             daemon=True,
-            name="casebook-second-renderer",
         )
         self.process.start()
         os.close(write)
@@ -87,24 +86,7 @@ class SecondRenderer:
         return self._frames()
 
     def _frames(self) -> list[tuple[str, ...]]:
-        found, start, buffer = [], 0, self._buffer
-        while len(buffer) - start >= _COUNT.size:
-            (count,) = _COUNT.unpack_from(buffer, start)
-            lengths = struct.Struct(f"!{count}I")
-            if len(buffer) - start < _COUNT.size + lengths.size:
-                break
-            sizes = lengths.unpack_from(buffer, start + _COUNT.size)
-            position = start + _COUNT.size + lengths.size
-            if len(buffer) < position + sum(sizes):
-                break
-            strings = []
-            for size in sizes:
-                text = bytes(buffer[position : position + size])
-                strings.append(text.decode("utf-8", "surrogatepass"))
-                position += size
-            found.append(tuple(strings))
-            start = position
-        del buffer[:start]
+        found = take_frames(self._buffer)
         self.received += len(found)
         return found
 
@@ -119,16 +101,46 @@ class SecondRenderer:
         self._buffer.clear()
 
     def _close(self) -> None:
-        if self._read is not None:
-            os.close(self._read)
-            self._read = None
+        read, self._read = self._read, None
+        if read is not None:
+            try:
+                os.close(read)
+            except OSError:  # already unusable (the read that failed): nothing to close
+                pass
 
 
 def _widen(descriptor: int) -> None:
-    try:  # Linux; elsewhere the pipe keeps its size and the renderer waits more often
-        fcntl.fcntl(descriptor, getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_SIZE)
-    except OSError:
-        pass
+    """Linux only; elsewhere the pipe keeps its size and the renderer waits more often."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
+    if setting is not None:
+        try:
+            fcntl.fcntl(descriptor, setting, _PIPE_SIZE)
+        except OSError:  # more than the system allows a pipe: it keeps its size
+            pass
+
+
+def take_frames(buffer: bytearray) -> list[tuple[str, ...]]:
+    """The whole frames at the start of `buffer`, taken out of it; a frame not yet whole
+    stays for the bytes still to come."""
+    found, start = [], 0
+    while len(buffer) - start >= _COUNT.size:
+        (count,) = _COUNT.unpack_from(buffer, start)
+        lengths = struct.Struct(f"!{count}I")
+        if len(buffer) - start < _COUNT.size + lengths.size:
+            break
+        sizes = lengths.unpack_from(buffer, start + _COUNT.size)
+        position = start + _COUNT.size + lengths.size
+        if len(buffer) < position + sum(sizes):
+            break
+        strings = []
+        for size in sizes:
+            text = bytes(buffer[position : position + size])
+            strings.append(text.decode("utf-8", "surrogatepass"))
+            position += size
+        found.append(tuple(strings))
+        start = position
+    del buffer[:start]
+    return found
 
 
 def _render_from_the_end(read, write, count, render, position, niceness, inherited) -> None:
@@ -148,19 +160,26 @@ def _render_from_the_end(read, write, count, render, position, niceness, inherit
     except OSError:
         pass
     with open(write, "wb", buffering=0) as pipe:
-        for index in range(count - 1, -1, -1):
-            if _POSITION.unpack_from(position, 0)[0] >= index:
-                return  # the other process has reached it: the rest is done there
-            try:
-                found = render(index)
-            except Exception:  # that page is rendered there, and fails there if it must
-                continue
-            if found is None:
-                continue
-            try:
-                _write_all(pipe, _frame(found))
-            except OSError:  # the other process has stopped reading
-                return
+        render_pages(pipe, count, render, position)
+
+
+def render_pages(pipe, count: int, render, position) -> None:
+    """Pages count-1 down to 0, each as a frame written to `pipe`, stopping at the first
+    page the caller has reached (its index, in `position`). A page whose rendering gives
+    None or fails is left to the caller; a pipe that cannot be written ends the work."""
+    for index in range(count - 1, -1, -1):
+        if _POSITION.unpack_from(position, 0)[0] >= index:
+            return  # the other process has reached it: the rest is done there
+        try:
+            found = render(index)
+        except Exception:  # that page is rendered there, and fails there if it must
+            continue
+        if found is None:
+            continue
+        try:
+            _write_all(pipe, _frame(found))
+        except OSError:  # the other process has stopped reading
+            return
 
 
 def _frame(strings: tuple[str, ...]) -> bytes:
