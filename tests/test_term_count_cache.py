@@ -4,13 +4,14 @@ rebuild counts only the texts it has not counted before."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 
 import pytest
 from casebook.background import BackgroundBuild
 from casebook.content.catalogue import load_catalogue
-from casebook.search import similarity
+from casebook.search import similarity, term_count_cache
 from casebook.search.related import related_slugs
 from casebook.search.term_count_cache import FILE, TermCountCache, counting_version
 from casebook.search.whoosh_index import search_documents
@@ -197,3 +198,29 @@ def test_builds_keep_the_counts_and_publish_the_same_related_lists(content, tmp_
     related = [html(site, page).split('class="cb-related', 1) for site in (first, damaged)]
     assert len(related[0]) == 2 and related[0][1] == related[1][1]  # a list, the same
     assert html(second, page) == html(damaged, page)
+
+
+def test_counts_kept_by_other_counting_code_are_counted_again(tmp_path, monkeypatch):
+    path = tmp_path / FILE
+    kept = TermCountCache(path)
+    kept.counts("Pooled budgets and shared budgets")
+    kept.save()
+    same = TermCountCache(path)
+    assert same.counts("Pooled budgets and shared budgets") == {"pool": 1, "budget": 2, "share": 1}
+    assert (same.records.hits, same.records.misses) == (1, 0)
+    monkeypatch.setattr(term_count_cache, "counting_version", lambda: "other counting code")
+    other = TermCountCache(path)
+    other.counts("Pooled budgets and shared budgets")
+    assert (other.records.hits, other.records.misses) == (0, 1)
+
+
+def test_a_damaged_cache_is_named_in_its_warning(tmp_path, caplog):
+    path = tmp_path / FILE
+    kept = TermCountCache(path)
+    kept.counts("Pooled budgets")
+    kept.save()
+    path.write_bytes(path.read_bytes()[:-5])
+    with caplog.at_level(logging.WARNING, logger="casebook"):
+        assert TermCountCache(path).counts("Pooled budgets") == {"pool": 1, "budget": 1}
+    assert f"the term count cache {path} is damaged" in caplog.text
+    assert "; every document's words are counted" in caplog.text
