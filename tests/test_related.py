@@ -1,9 +1,11 @@
 """Related case studies with reasons: who is listed (a threshold) and how the reason reads."""
 
 import re
+from types import SimpleNamespace
 
 from casebook.content.catalogue import load_catalogue
 from casebook.content.model import RelatedCase, blend_related
+from casebook.content.term_index import TermIndex
 from casebook.site.blocks import related_list
 from casebook.site.templating import Templates
 
@@ -79,3 +81,18 @@ def test_reasons_read_as_plain_english_in_the_template(content):
         "gamma-pilot",
         "beta-connections",
     ]
+
+
+def test_term_index_levels_run_from_the_most_shared_terms_down_to_none():
+    cases = [SimpleNamespace(slug=slug) for slug in ("a", "b", "c", "d")]
+    a, b, c, d = cases
+    by_term = {("themes", "x"): [a, b, c], ("themes", "y"): [a, b], ("places", "z"): [d]}
+    index = TermIndex(cases, by_term, ["themes", "places"], common=lambda used: used > 2)
+    others = [1, 2, 3]
+    counts = index.shared_counts(0, others)
+    assert counts == [2, 1, 0]
+    assert list(index.by_shared_count(others, counts)) == [(2, [1]), (1, [2]), (0, [3])]
+    # a case with no other case to rank: one level, empty (never an error)
+    assert list(index.by_shared_count([], [])) == [(0, [])]
+    assert index.shared_by_taxonomy(0, 1) == (("themes", 2),)
+    assert index.only_a_common_term(0, 2)  # the one term they share is used by three
