@@ -11,7 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
-from casebook.site import second_renderer
+from casebook.site import page_writer, second_renderer
+from casebook.site.page_writer import PIPE_SIZE, widen_pipe
 from casebook.site.second_renderer import SecondRenderer, render_pages, take_frames
 
 from .conftest import build_in_process, cache_records
@@ -233,13 +234,15 @@ def test_a_pipe_that_cannot_be_read_counts_as_the_end(monkeypatch):
         renderer.stop()
 
 
-def test_the_pipe_is_widened_where_linux_allows():
+def test_the_pipe_is_widened_where_linux_allows(monkeypatch):
     read, write = os.pipe()
     try:
-        second_renderer._widen(write)
+        widen_pipe(write)
         import fcntl
 
-        assert fcntl.fcntl(write, getattr(fcntl, "F_GETPIPE_SZ", 1032)) == 1 << 20
+        assert fcntl.fcntl(write, getattr(fcntl, "F_GETPIPE_SZ", 1032)) == PIPE_SIZE == 1 << 20
+        monkeypatch.setattr(page_writer, "fcntl", None)  # Windows has no fcntl
+        widen_pipe(write)  # and the pipe keeps its size, without an error
     finally:
         os.close(read)
         os.close(write)

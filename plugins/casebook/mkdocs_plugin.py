@@ -488,11 +488,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         ]
         self._page_order = {page.file.src_uri: number for number, page in enumerate(pages)}
         self._handed, self._finished = {}, set()
-        nav, counter, waiting, caches = self._nav, self.counter, self._pages_to_store, {}
+        nav, counter, waiting = self._nav, self.counter, self._pages_to_store
+        caches = self._journaled_caches()  # the fork's copies, once forked
 
         def render(number: int) -> tuple[str, ...] | None:  # in the fork
             self.page_writer = None  # MkDocs' process writes the pages it is sent
-            caches.update(self._journaled_caches())
             for cache in caches.values():
                 cache.journal = []
             page, warnings = pages[number], counter.count

@@ -25,6 +25,11 @@ from pathlib import Path, PurePosixPath
 
 from .file_writer import write_new
 
+try:
+    import fcntl
+except ImportError:  # Windows: a pipe keeps its size there
+    fcntl = None  # type: ignore[assignment]
+
 _FRAME = struct.Struct("!II")  # the path's length, the content's length
 # The writer process: the folder that holds this package, then the site's root.
 _PACKAGES = Path(__file__).resolve().parents[2]
@@ -33,6 +38,7 @@ _WRITER = (
     " serve(sys.argv[2], sys.stdin.buffer, sys.stdout.buffer)"
 )
 MAX_PROBLEMS = 5  # a full or read-only disk: the rest would be alike
+PIPE_SIZE = 1 << 20  # a pipe's room, where the system allows it (widen_pipe)
 
 
 class PageWriter:
@@ -48,7 +54,7 @@ class PageWriter:
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
         )
-        _widen(self._process.stdin)
+        widen_pipe(self._process.stdin.fileno())  # the build rarely waits on a new folder
 
     def write(self, path: str, content: bytes) -> None:
         """Hand `content` over to be written at `path` (relative to the root, with /)."""
@@ -91,16 +97,13 @@ class PageWriter:
                 pass
 
 
-def _widen(pipe) -> None:
-    """A pipe of 1 MB where Linux allows it (64 KB by default: two pages), so the build
-    does not wait on the writer while it creates a folder."""
-    try:
-        import fcntl
-    except ImportError:
-        return
-    if hasattr(fcntl, "F_SETPIPE_SZ"):  # Linux only
+def widen_pipe(descriptor: int) -> None:
+    """A pipe of PIPE_SIZE where Linux allows it (64 KB by default: two pages), so the
+    process writing into it rarely waits for the reader."""
+    setting = getattr(fcntl, "F_SETPIPE_SZ", None)  # Linux only (fcntl is None on Windows)
+    if setting is not None:
         try:
-            fcntl.fcntl(pipe.fileno(), fcntl.F_SETPIPE_SZ, 1 << 20)
+            fcntl.fcntl(descriptor, setting, PIPE_SIZE)
         except OSError:
             pass  # above the system's limit for a user: the default stays
 

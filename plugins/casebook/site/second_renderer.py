@@ -16,18 +16,18 @@ Nothing here knows about MkDocs.
 
 from __future__ import annotations
 
-import fcntl
 import mmap
 import multiprocessing
 import os
 import struct
 from collections.abc import Callable, Sequence
 
+from .page_writer import PIPE_SIZE, widen_pipe
+
 WORTH_A_PROCESS = 64  # fewer pages than this: a fork costs more than it saves
 NICENESS = 19  # the lowest priority: a core the build's other work leaves idle
 _COUNT = struct.Struct("!I")  # a frame: how many strings, their lengths, then the strings
 _POSITION = struct.Struct("q")  # the page this process has reached, in shared memory
-_PIPE_SIZE = 1 << 20  # room for several pages, so the renderer rarely waits for a read
 
 
 class SecondRenderer:
@@ -54,7 +54,7 @@ class SecondRenderer:
         if count < WORTH_A_PROCESS or "fork" not in multiprocessing.get_all_start_methods():
             return
         read, write = os.pipe()
-        _widen(write)
+        widen_pipe(write)  # room for several pages, so the renderer rarely waits
         context = multiprocessing.get_context("fork")
         self.process = context.Process(
             target=_render_from_the_end,
@@ -74,7 +74,7 @@ class SecondRenderer:
             return []
         while True:
             try:
-                chunk = os.read(self._read, _PIPE_SIZE)
+                chunk = os.read(self._read, PIPE_SIZE)
             except BlockingIOError:
                 break  # nothing more sent yet
             except OSError:
@@ -107,16 +107,6 @@ class SecondRenderer:
                 os.close(read)
             except OSError:  # already unusable (the read that failed): nothing to close
                 pass
-
-
-def _widen(descriptor: int) -> None:
-    """Linux only; elsewhere the pipe keeps its size and the renderer waits more often."""
-    setting = getattr(fcntl, "F_SETPIPE_SZ", None)
-    if setting is not None:
-        try:
-            fcntl.fcntl(descriptor, setting, _PIPE_SIZE)
-        except OSError:  # more than the system allows a pipe: it keeps its size
-            pass
 
 
 def take_frames(buffer: bytearray) -> list[tuple[str, ...]]:
