@@ -50,6 +50,7 @@ PURE_EXTENSIONS = frozenset(
         "smarty",
         "tables",
         "toc",
+        "casebook.site.quick_inline",  # the plugin adds it: the same output, sooner
     }
 )
 
