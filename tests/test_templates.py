@@ -204,3 +204,60 @@ def test_the_markup_check_finds_a_tag_in_a_string(tmp_path):
     module = tmp_path / "module.py"
     module.write_text('"""A <p> in a docstring is prose."""\nX = f"<li>{1}</li>"\n')
     assert markup_in_python(module) == [(2, "li"), (2, "li")]
+
+
+THEME_MAIN = """\
+{% extends "base.html" %}
+{% block content %}<p class="my-mark">MARK</p>{{ super() }}{% endblock %}
+"""
+
+
+def test_a_rebuild_loads_compiled_templates_and_an_edited_one_is_compiled_again(
+    content, tmp_path, monkeypatch
+):
+    import jinja2
+
+    overrides = {"main.html": THEME_MAIN, "casebook/case_card.html": CARD}
+    assert build_with_overrides(content, tmp_path, overrides).ok
+    kept = list((content.parent / "build" / "cache" / "templates").glob("__jinja2_*.cache"))
+    assert len(kept) > 10  # the theme's templates and casebook's
+    compiled: list[str] = []
+    compile_template = jinja2.Environment.compile
+
+    def counting(self, source, name=None, filename=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(self, source, name, filename, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    assert build_with_overrides(content, tmp_path, overrides).ok
+    assert "main.html" not in compiled and "base.html" not in compiled
+    assert not [name for name in compiled if name and name.startswith("casebook/")]
+    # A template whose source changed is compiled anew, and the site shows the change.
+    compiled.clear()
+    overrides["main.html"] = THEME_MAIN.replace("MARK", "CHANGED")
+    overrides["casebook/case_card.html"] = CARD.replace("my-meta", "my-new-meta")
+    assert build_with_overrides(content, tmp_path, overrides).ok
+    assert "main.html" in compiled and "casebook/case_card.html" in compiled
+    case = page(tmp_path, "case_studies/alpha-network")
+    assert '<p class="my-mark">CHANGED</p>' in case and "MARK" not in case
+    assert '<p class="my-new-meta">' in page(tmp_path, "case_studies")
+
+
+def test_damaged_compiled_templates_are_compiled_again(content, tmp_path):
+    import jinja2
+
+    overrides = {"main.html": THEME_MAIN}
+    assert build_with_overrides(content, tmp_path, overrides).ok
+    kept = sorted((content.parent / "build" / "cache" / "templates").glob("__jinja2_*.cache"))
+    for number, path in enumerate(kept):
+        data = path.read_bytes()
+        # cut short inside the checksum, zeroed, or a stranger's bytes
+        damaged = (data[: len(data) // 40 + 9], bytes(len(data)), b"\x80\x04junk")[number % 3]
+        path.write_bytes(damaged)
+    (content.parent / "build" / "cache" / "pages.json").unlink()  # the theme renders all
+    result = build_with_overrides(content, tmp_path, overrides)
+    assert result.ok, "\n".join(result.lines)
+    assert '<p class="my-mark">MARK</p>' in page(tmp_path, "case_studies/alpha-network")
+    # Each template the build loaded was written anew (a template no page used waits).
+    anew = [path for path in kept if path.read_bytes().startswith(jinja2.bccache.bc_magic)]
+    assert len(anew) > len(kept) // 2

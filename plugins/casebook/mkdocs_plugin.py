@@ -54,7 +54,7 @@ from .site.render_cache import CacheOverRecords, RenderCache, cacheable, digest
 from .site.sanitize import sanitise_html
 from .site.search_page import TEMPLATES, search_page
 from .site.second_renderer import SecondRenderer
-from .site.templating import TemplateProblem, Templates
+from .site.templating import TemplateProblem, Templates, compiled_template_cache
 from .site.views import breadcrumbs
 
 log = get_plugin_logger(__name__)
@@ -71,6 +71,8 @@ SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js", "cite.js")
 # Each content file's reading and checking, kept in the cache directory by its bytes.
 CHECKED_FILE = "checked.json"
 CHECK_CACHE = {"name": "check cache", "without": "every file is read and checked"}
+# The theme's and casebook's templates as Jinja2 compiled them, in the cache directory.
+COMPILED_TEMPLATES = "templates"
 
 
 def core(function, *arguments, **keywords):
@@ -154,7 +156,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
-            self.templates = self._load_templates(config.theme.custom_dir)
+            compiled = self._compiled_templates(config)
+            self.templates = self._load_templates(config.theme.custom_dir, compiled)
         self.script_policy = ScriptPolicy(
             script_files={str(script) for script in config.extra_javascript},
             inline=theme_inline_scripts(config.theme.dirs),
@@ -162,11 +165,17 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
         return config
 
+    def _compiled_templates(self, config):
+        """Compiled templates kept with the other caches, for the theme's and ours."""
+        if not self.config.render_cache:
+            return None
+        return compiled_template_cache(self._cache_dir(config) / COMPILED_TEMPLATES)
+
     @staticmethod
-    def _load_templates(custom_dir: str | None) -> Templates:
+    def _load_templates(custom_dir: str | None, compiled=None) -> Templates:
         """The site's overrides first, then the shipped templates, all compiled now so a
         broken override stops the build at once with its file and line."""
-        templates = Templates(custom_dir)
+        templates = Templates(custom_dir, compiled)
         for problem in templates.problems:
             log.warning(str(problem))
         core(templates.check)
@@ -467,6 +476,8 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         # the site has none, so the footer never links to a page that is not there.
         about = files.get_file_from_path("about.md")
         env.globals["casebook_about"] = about.url if about is not None else ""
+        if self.config.enabled and env.bytecode_cache is None:
+            env.bytecode_cache = self._compiled_templates(config)
         self._start_page_cache(env, config, files)
         self._start_page_writer(config)
         self._start_second_renderer(env, config, files)

@@ -70,10 +70,33 @@ def joined(*blocks: HtmlBlock) -> HtmlBlock:
     )
 
 
+def compiled_template_cache(directory: Path) -> jinja2.BytecodeCache:
+    """Jinja2's own cache of compiled templates, in `directory`: a build loads each
+    template's code instead of compiling it again (Material's templates took 0.4 s of a
+    rebuild's 5.3 s to compile). Jinja2 keys each entry by the template's name and checks
+    its source and Jinja2's version before it uses one, and writes each atomically."""
+    directory.mkdir(parents=True, exist_ok=True)
+    return _CompiledTemplates(str(directory))
+
+
+class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """A damaged entry (cut short, overwritten) is compiled again and written anew:
+        Jinja2 checks its header and its code, but not the checksum between them."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # whatever unpickling a damaged checksum raises
+            bucket.reset()
+
+
 class Templates:
     """The template environment: a site's overrides first, then the shipped templates."""
 
-    def __init__(self, custom_dir: Path | str | None = None) -> None:
+    def __init__(
+        self,
+        custom_dir: Path | str | None = None,
+        bytecode_cache: jinja2.BytecodeCache | None = None,
+    ) -> None:
         shipped = jinja2.FileSystemLoader(SHIPPED)
         loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({SHIPPED_PREFIX: shipped})]
         self.custom_dir = Path(custom_dir) if custom_dir else None
@@ -89,6 +112,7 @@ class Templates:
             keep_trailing_newline=True,
             auto_reload=False,
             cache_size=-1,
+            bytecode_cache=bytecode_cache,
         )
         self.environment.globals["count"] = count
         self.environment.filters["markdown_text"] = markdown_text
