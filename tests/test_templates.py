@@ -261,3 +261,28 @@ def test_damaged_compiled_templates_are_compiled_again(content, tmp_path):
     # Each template the build loaded was written anew (a template no page used waits).
     anew = [path for path in kept if path.read_bytes().startswith(jinja2.bccache.bc_magic)]
     assert len(anew) > len(kept) // 2
+
+
+def test_compiled_templates_where_they_cannot_be_kept(tmp_path, caplog, monkeypatch):
+    import errno
+
+    import jinja2
+    from casebook.site.templating import compiled_template_cache
+
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file, not a folder")
+    assert compiled_template_cache(blocker / "templates") is None
+    assert "every template is compiled" in caplog.text and str(blocker) in caplog.text
+    # A full disk: the templates compile and render, nothing is kept, nothing raised.
+    folder = tmp_path / "full"
+    cache = compiled_template_cache(folder)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(jinja2.bccache.tempfile, "NamedTemporaryFile", full)
+        Templates(None, cache).check()
+    assert list(folder.iterdir()) == []
+    Templates(None, cache).check()
+    assert list(folder.iterdir())  # room again: kept

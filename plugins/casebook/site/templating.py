@@ -9,6 +9,7 @@ value from content lands escaped unless a template says otherwise with `|safe`.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from ..content.problems import Problem, display_path
 from .block_cache import BlockCache
 from .render_cache import digest
 
+log = logging.getLogger("casebook.templating")
 SHIPPED = Path(__file__).parent / "templates"
 FOLDER = "casebook"
 # The shipped templates under a name no override can take, for `{% extends %}`.
@@ -70,12 +72,20 @@ def joined(*blocks: HtmlBlock) -> HtmlBlock:
     )
 
 
-def compiled_template_cache(directory: Path) -> jinja2.BytecodeCache:
+def compiled_template_cache(directory: Path) -> jinja2.BytecodeCache | None:
     """Jinja2's own cache of compiled templates, in `directory`: a build loads each
     template's code instead of compiling it again (Material's templates took 0.4 s of a
     rebuild's 5.3 s to compile). Jinja2 keys each entry by the template's name and checks
-    its source and Jinja2's version before it uses one, and writes each atomically."""
-    directory.mkdir(parents=True, exist_ok=True)
+    its source and Jinja2's version before it uses one, and writes each atomically.
+    None, with a warning, where the folder cannot be made: every template is compiled."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        log.warning(
+            f"compiled templates: {directory} cannot be made "
+            f"({error.strerror or error}); every template is compiled"
+        )
+        return None
     return _CompiledTemplates(str(directory))
 
 
@@ -87,6 +97,13 @@ class _CompiledTemplates(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # whatever unpickling a damaged checksum raises
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """A full or read-only disk keeps nothing: the build goes on, compiling."""
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
 
 
 class Templates:
