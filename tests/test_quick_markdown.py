@@ -9,13 +9,28 @@ from pathlib import Path
 
 import markdown
 import pytest
-from casebook.site import quick_inline
-from casebook.site.quick_inline import NEEDS, QuickInlineProcessor, could_match
+from casebook.site import quick_markdown
+from casebook.site.quick_markdown import (
+    BLOCK_PROCESSORS,
+    NEEDS,
+    QuickBlockParser,
+    QuickInlineProcessor,
+    could_match,
+)
 from markdown.inlinepatterns import InlineProcessor as InlinePattern
 from markdown.treeprocessors import InlineProcessor
 
 ROOT = Path(__file__).resolve().parent.parent
-SITE_EXTENSIONS = ["attr_list", "md_in_html", "def_list", "admonition", "toc"]
+# The site's extensions, after the three MkDocs adds to every site's.
+SITE_EXTENSIONS = [
+    "toc",
+    "tables",
+    "fenced_code",
+    "attr_list",
+    "md_in_html",
+    "def_list",
+    "admonition",
+]
 # Every character an inline or block pattern reacts to, among words and line breaks.
 ALPHABET = (
     list("`\\[]()!<>&*_#:=-.'\"/@;|{}~^+?0123456789")
@@ -38,12 +53,37 @@ ALPHABET = (
         "    ",
         "!!! note",
         "{: #id }",
+        # lines that open blocks, and plain lines between them
+        "\nWord and words",
+        "\nPlain line",
+        "\n\nA paragraph",
+        "\n- ",
+        "\n1. ",
+        "\n> ",
+        "\n# ",
+        "\n===",
+        "\n---",
+        "\n***",
+        "\n: ",
+        "\n    ",
+        "\n\t",
+        "\n!!! tip\n    ",
+        "\n[x]: http://a.org",
+        '<div markdown="1">\n',
+        "\n</div>\n",
+        "\n| a | b |\n|---|---|",
+        "\n```\n",
+        "[^1]",
+        "\n[^1]: note",
+        "\n*[HTML]: x",
     ]
 )
+# Extensions whose block processors or patterns the quick steps do not know.
+OTHER_EXTENSIONS = [*SITE_EXTENSIONS, "footnotes", "abbr", "smarty", "sane_lists"]
 
 
 def convert(text: str, extensions: list, quick: bool) -> str:
-    names = extensions + ([quick_inline.NAME] if quick else [])
+    names = extensions + ([quick_markdown.NAME] if quick else [])
     return markdown.Markdown(extensions=names).convert(text)
 
 
@@ -57,6 +97,14 @@ def test_random_text_renders_as_python_markdown_renders_it(chunk):
     for seed in range(chunk * 250, (chunk + 1) * 250):
         text = random_text(seed)
         assert convert(text, SITE_EXTENSIONS, True) == convert(text, SITE_EXTENSIONS, False), text
+
+
+@pytest.mark.parametrize("chunk", range(2))
+def test_with_other_extensions_too(chunk):
+    for seed in range(10_000 + chunk * 250, 10_000 + (chunk + 1) * 250):
+        text = random_text(seed)
+        quick = convert(text, OTHER_EXTENSIONS, True)
+        assert quick == convert(text, OTHER_EXTENSIONS, False), text
 
 
 def test_every_page_of_the_site_renders_as_before():
@@ -84,7 +132,7 @@ def test_prose_with_markup_here_and_there():
 def test_every_pattern_of_the_pinned_markdown_is_known():
     """So the quick step is whole with the site's extensions: a new Python-Markdown
     whose patterns changed fails here (the output would stay right, only slower)."""
-    md = markdown.Markdown(extensions=SITE_EXTENSIONS + [quick_inline.NAME])
+    md = markdown.Markdown(extensions=SITE_EXTENSIONS + [quick_markdown.NAME])
     expressions = {pattern.getCompiledRegExp().pattern for pattern in md.inlinePatterns}
     assert expressions == set(NEEDS)
     assert len(could_match(md.inlinePatterns)) == 1
@@ -147,7 +195,7 @@ def test_a_pattern_it_does_not_know_is_searched_for_with_its_own_expression():
     quick = convert(text, extensions, True)
     assert "<mark>marked</mark>" in quick
     assert quick == convert(text, extensions, False)
-    md = markdown.Markdown(extensions=[*extensions, quick_inline.NAME])
+    md = markdown.Markdown(extensions=[*extensions, quick_markdown.NAME])
     checks = could_match(md.inlinePatterns)
     assert [check.pattern for check in checks][1:] == [r"%%(\w+)%%"]
 
@@ -160,15 +208,15 @@ def test_another_extensions_inline_processor_is_left_in_place():
         def extendMarkdown(self, md):
             md.treeprocessors.register(Own(md), "inline", 20)
 
-    md = markdown.Markdown(extensions=[OwnExtension(), quick_inline.NAME])
+    md = markdown.Markdown(extensions=[OwnExtension(), quick_markdown.NAME])
     assert type(md.treeprocessors["inline"]) is Own
-    md = markdown.Markdown(extensions=[quick_inline.NAME])
+    md = markdown.Markdown(extensions=[quick_markdown.NAME])
     assert type(md.treeprocessors["inline"]) is QuickInlineProcessor
 
 
 def test_it_takes_the_inline_step_s_place_among_the_tree_processors():
     stock = markdown.Markdown(extensions=SITE_EXTENSIONS)
-    quick = markdown.Markdown(extensions=SITE_EXTENSIONS + [quick_inline.NAME])
+    quick = markdown.Markdown(extensions=SITE_EXTENSIONS + [quick_markdown.NAME])
     assert list(quick.treeprocessors) != list(stock.treeprocessors)  # its own object
     assert [type(p).__name__ for p in stock.treeprocessors] == [
         "InlineProcessor" if type(p) is QuickInlineProcessor else type(p).__name__
@@ -182,12 +230,76 @@ def test_the_plugin_adds_it_once_and_the_render_cache_stays_on(tmp_path, monkeyp
 
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=str(tmp_path / "site"))
-    assert quick_inline.NAME not in config.markdown_extensions
+    assert quick_markdown.NAME not in config.markdown_extensions
     plugin = config.plugins["casebook"]
     try:
         for _ in range(2):  # `mkdocs serve` may hand the same config back
             config = plugin.on_config(config)
     finally:
         plugin.counter.detach()
-    assert config.markdown_extensions.count(quick_inline.NAME) == 1
+    assert config.markdown_extensions.count(quick_markdown.NAME) == 1
     assert cacheable(config.markdown_extensions)
+
+
+def test_every_block_processor_of_the_pinned_markdown_is_known():
+    md = markdown.Markdown(extensions=SITE_EXTENSIONS + [quick_markdown.NAME])
+    assert type(md.parser) is QuickBlockParser
+    processors = list(md.parser.blockprocessors)
+    assert type(processors[-1]).__name__ == "ParagraphProcessor"
+    assert {type(p) for p in processors[:-1]} <= set(BLOCK_PROCESSORS)
+
+
+def counting_block_tests(monkeypatch) -> list[tuple[str, str]]:
+    tested: list[tuple[str, str]] = []
+    for kind in BLOCK_PROCESSORS:
+        original = kind.test
+
+        def counting(self, parent, block, original=original):
+            tested.append((type(self).__name__, block))
+            return original(self, parent, block)
+
+        monkeypatch.setattr(kind, "test", counting)
+    return tested
+
+
+def test_a_plain_block_never_reaches_the_block_tests(monkeypatch):
+    tested = counting_block_tests(monkeypatch)
+    prose = "Plain words on a line.\nAnd another line.\n\nA second paragraph, *stressed*."
+    assert convert(prose, SITE_EXTENSIONS, True) == convert(prose, SITE_EXTENSIONS, False)
+    assert tested  # Python-Markdown's own tests every block with each processor
+    tested.clear()
+    html = convert(prose, SITE_EXTENSIONS, True)
+    assert [block for _, block in tested if block.strip()] == []  # only the empty end
+    assert html.count("<p>") == 2 and "<em>stressed</em>" in html
+    convert("# A heading\n\n- a list", SITE_EXTENSIONS, True)
+    assert ("HashHeaderProcessor", "# A heading") in tested  # any other block as before
+
+
+def test_a_block_processor_it_does_not_know_turns_the_block_step_off(monkeypatch):
+    tested = counting_block_tests(monkeypatch)
+    prose = "Plain words on a line.\n\nText with a note.[^1]\n\n[^1]: The note."
+    html = convert(prose, [*SITE_EXTENSIONS, "footnotes"], True)
+    assert html == convert(prose, [*SITE_EXTENSIONS, "footnotes"], False)
+    assert 'class="footnote"' in html
+    assert ("HashHeaderProcessor", "Plain words on a line.") in tested  # tested as before
+
+
+def test_tables_still_render():
+    text = "Plain words.\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\nname | value\n--- | ---\nx | y\n"
+    html = convert(text, SITE_EXTENSIONS, True)
+    assert html == convert(text, SITE_EXTENSIONS, False)
+    assert html.count("<table>") == 2 and '<th style="text-align: center;">b</th>' in html
+
+
+def test_another_extensions_block_parser_is_left_in_place():
+    from markdown.blockparser import BlockParser
+
+    class OwnParser(BlockParser):
+        pass
+
+    class OwnExtension(markdown.extensions.Extension):
+        def extendMarkdown(self, md):
+            md.parser.__class__ = OwnParser
+
+    md = markdown.Markdown(extensions=[OwnExtension(), quick_markdown.NAME])
+    assert type(md.parser) is OwnParser

@@ -32,7 +32,7 @@ from .content.model import Catalogue
 from .content.two_processes import map_in_two
 from .search.static_index import BUNDLE_DIR, bundle_staging_path
 from .search.term_count_cache import FILE as TERM_COUNTS
-from .site import blocks, quick_inline
+from .site import blocks, quick_markdown
 from .site.block_cache import BlockCache
 from .site.directories import PREVIOUS_SITE_VARIABLE, PreviousSite
 from .site.export import EXPORT_URI, open_data_files
@@ -142,8 +142,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             internals.reads_page_sources_alone(config)
         )
         if self.config.enabled:
-            if quick_inline.NAME not in config.markdown_extensions:  # `serve` keeps config
-                config.markdown_extensions.append(quick_inline.NAME)  # same pages, faster
+            if quick_markdown.NAME not in config.markdown_extensions and not os.environ.get(
+                "XQ"
+            ):  # `serve` keeps config
+                config.markdown_extensions.append(quick_markdown.NAME)  # same pages, faster
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             names = list(SCRIPTS)
             if self.config.static_search:

@@ -50,7 +50,7 @@ PURE_EXTENSIONS = frozenset(
         "smarty",
         "tables",
         "toc",
-        "casebook.site.quick_inline",  # the plugin adds it: the same output, sooner
+        "casebook.site.quick_markdown",  # the plugin adds it: the same output, sooner
     }
 )
 
