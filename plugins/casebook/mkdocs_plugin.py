@@ -142,10 +142,10 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
             internals.reads_page_sources_alone(config)
         )
         if self.config.enabled:
-            if quick_markdown.NAME not in config.markdown_extensions and not os.environ.get(
-                "XQ"
-            ):  # `serve` keeps config
-                config.markdown_extensions.append(quick_markdown.NAME)  # same pages, faster
+            # The same HTML, sooner (site/quick_markdown.py); once, as `serve` may hand
+            # the same config back.
+            if quick_markdown.NAME not in config.markdown_extensions:
+                config.markdown_extensions.append(quick_markdown.NAME)
             config.extra_css.append(f"{ASSET_URI}/casebook.css")
             names = list(SCRIPTS)
             if self.config.static_search:
