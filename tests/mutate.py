@@ -54,6 +54,8 @@ CORE = (
     "search/term_count_cache.py",
     # added at the sixth stop
     "site/second_renderer.py",
+    # added at the seventh stop
+    "site/quick_markdown.py",
 )
 # Unit tests only: tests that build through a subprocess or drive a browser cannot see a
 # mutant (it lives in this process), so they would only add minutes.
@@ -82,6 +84,7 @@ UNIT_TESTS = (
     "tests/test_related_reference.py",
     "tests/test_term_count_cache.py",
     "tests/test_second_renderer.py",
+    "tests/test_quick_markdown.py",
 )
 # content/ is reached by nearly every test (each loads taxonomy.yml), so with all of
 # UNIT_TESTS a mutant no test notices cost one to three minutes on the shared machine;

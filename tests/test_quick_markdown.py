@@ -278,9 +278,10 @@ def test_a_plain_block_never_reaches_the_block_tests(monkeypatch):
 def test_a_block_processor_it_does_not_know_turns_the_block_step_off(monkeypatch):
     tested = counting_block_tests(monkeypatch)
     prose = "Plain words on a line.\n\nText with a note.[^1]\n\n[^1]: The note."
+    stock = convert(prose, [*SITE_EXTENSIONS, "footnotes"], False)
+    tested.clear()
     html = convert(prose, [*SITE_EXTENSIONS, "footnotes"], True)
-    assert html == convert(prose, [*SITE_EXTENSIONS, "footnotes"], False)
-    assert 'class="footnote"' in html
+    assert html == stock and 'class="footnote"' in html
     assert ("HashHeaderProcessor", "Plain words on a line.") in tested  # tested as before
 
 
@@ -303,3 +304,54 @@ def test_another_extensions_block_parser_is_left_in_place():
 
     md = markdown.Markdown(extensions=[OwnExtension(), quick_markdown.NAME])
     assert type(md.parser) is OwnParser
+
+
+def test_a_processor_it_does_not_know_just_before_the_paragraph_turns_the_step_off():
+    """Another extension's block processor, last before the paragraph's, still gets the
+    plain blocks it wants."""
+    from markdown.blockprocessors import BlockProcessor
+
+    class Note(BlockProcessor):
+        def test(self, parent, block):
+            return block.startswith("Note:")
+
+        def run(self, parent, blocks):
+            etree.SubElement(parent, "aside").text = blocks.pop(0)[len("Note:") :].strip()
+
+    class NoteExtension(markdown.extensions.Extension):
+        def extendMarkdown(self, md):
+            md.parser.blockprocessors.register(Note(md.parser), "note", 11)
+
+    text = "Plain words.\n\nNote: a plain line it takes."
+    html = convert(text, [*SITE_EXTENSIONS, NoteExtension()], True)
+    assert html == convert(text, [*SITE_EXTENSIONS, NoteExtension()], False)
+    assert "<aside>a plain line it takes.</aside>" in html
+
+
+def test_no_inline_pattern_means_nothing_to_search_for():
+    assert could_match([]) == []
+
+
+def test_ancestors_handed_to_the_inline_step_still_count():
+    """An extension that runs the inline step inside a link (ancestors ['a']) gets none
+    of the patterns that stay out of links, as from Python-Markdown's own."""
+
+    class OutOfLinks(Percent):
+        ANCESTOR_EXCLUDES = ("a",)
+
+    class OutOfLinksExtension(markdown.extensions.Extension):
+        def extendMarkdown(self, md):
+            md.inlinePatterns.register(OutOfLinks(r"%%(\w+)%%", md), "percent", 175)
+
+    results = []
+    for quick in (True, False):
+        extensions = [*SITE_EXTENSIONS, OutOfLinksExtension()] + [quick_markdown.NAME] * quick
+        md = markdown.Markdown(extensions=extensions)
+        for ancestors in (["a"], None):
+            root = etree.Element("div")
+            etree.SubElement(root, "p").text = "see %%marked%% words"
+            md.treeprocessors["inline"].run(root, ancestors)
+            results.append(etree.tostring(root, encoding="unicode"))
+    inside_a_link, alone = results[:2]
+    assert results[:2] == results[2:]
+    assert "<mark>" not in inside_a_link and "<mark>marked</mark>" in alone

@@ -73,7 +73,7 @@ class QuickBlockParser(BlockParser):
         if not known:
             return super().parseBlocks(parent, blocks)
         plain = PLAIN_BLOCK.fullmatch
-        while blocks:
+        while blocks:  # (no processor of BLOCK_PROCESSORS registers another meanwhile)
             if plain(blocks[0]):
                 paragraph.run(parent, blocks)
                 continue
@@ -127,7 +127,7 @@ def could_match(patterns: Iterable) -> list[re.Pattern]:
 class QuickInlineProcessor(InlineProcessor):
     """Python-Markdown's InlineProcessor, passing over a text no pattern could match."""
 
-    _checks: list[re.Pattern] = []
+    _checks: list[re.Pattern] = []  # run() sets them before any text comes
 
     def run(self, tree, ancestors=None):
         self._checks = could_match(self.inlinePatterns)  # as registered for this page
