@@ -249,3 +249,162 @@ def test_a_killed_builds_half_written_cache_file_is_removed_by_the_next_save(tmp
     cache.put("a", {"html": "<p>A</p>"})
     assert cache.save()
     assert sorted(p.name for p in tmp_path.iterdir()) == [alive.name, "rendered.json"]
+
+
+def saved(path: Path, records: dict, context: str = "c") -> Path:
+    cache = RenderCache(path, context)
+    for key, record in records.items():
+        cache.put(key, record)
+    assert cache.save()
+    return path
+
+
+def with_checksum(path: Path, text: bytes) -> None:
+    """`text` as the cache file's contents, under a checksum that matches it."""
+    path.write_bytes(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+
+
+def test_unchanged_only_when_every_record_was_used_and_none_made(tmp_path):
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}, "b": {"y": 2}})
+    cache = RenderCache(path, "c")
+    cache.get("a"), cache.get("b")
+    assert cache.unchanged() and cache.kept() == ["a", "b"]
+    cache = RenderCache(path, "c")
+    cache.get("a")
+    assert not cache.unchanged()  # "b" not used: it drops out
+    cache = RenderCache(path, "c")
+    cache.get("a"), cache.get("b"), cache.get("new")
+    assert not cache.unchanged()  # a miss: something is made
+    cache = RenderCache(path, "c")
+    cache.get("a"), cache.get("b")
+    cache.put("b", {"y": 3})
+    assert not cache.unchanged() and cache.kept() == ["a", "b"]
+
+
+def test_a_record_used_then_made_again_is_saved_as_made(tmp_path):
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}, "b": {"y": 2}})
+    cache = RenderCache(path, "c")
+    assert cache.get("a") == {"x": 1} and cache.get("b") == {"y": 2}
+    cache.put("a", {"x": "new"})  # not the bytes read for "a"
+    assert cache.save()
+    again = RenderCache(path, "c")
+    assert again.get("a") == {"x": "new"} and again.get("b") == {"y": 2}
+    assert b'{"x":"new"}' in path.read_bytes()  # compact, as every record is written
+
+
+def test_a_forgotten_record_counts_as_a_miss_and_is_not_saved(tmp_path):
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}, "b": {"y": 2}})
+    cache = RenderCache(path, "c")
+    cache.get("a"), cache.get("b")
+    cache.forget("a")
+    assert (cache.hits, cache.misses) == (1, 1) and cache.kept() == ["b"]
+    cache.save()
+    assert RenderCache(path, "c").get("a") is None
+
+
+def test_records_that_are_not_a_non_empty_mapping_are_misses(tmp_path):
+    path = tmp_path / "c.json"
+    header = json.dumps({"format": render_cache.FORMAT, "context": "c"}).encode()
+    with_checksum(path, header + b'\n"list"\t[1]\n"empty"\t{}\n"text"\t"x"\n')
+    cache = RenderCache(path, "c")
+    assert [cache.get(key) for key in ("list", "empty", "text")] == [None, None, None]
+    assert (cache.hits, cache.misses) == (0, 3)
+
+
+def test_a_journal_replays_past_entries_it_leaves_out(tmp_path):
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}})
+    cache = RenderCache(path, "c")
+    cache.replay([["no"], ["a", None], [5, None], ["b", {"y": 2}]])
+    assert cache.kept() == ["a", "b"] and cache.hits == 1
+
+
+def test_each_damage_is_named_in_the_warning(tmp_path, caplog):
+    header = json.dumps({"format": render_cache.FORMAT, "context": "c"}).encode()
+    # a checksum that differs, with the default names
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}})
+    path.write_bytes(path.read_bytes() + b"\n")
+    RenderCache(path, "c")
+    assert (
+        f"the render cache {path} is damaged (it is not as written (its checksum "
+        "differs)); every page is rendered"
+    ) in caplog.text
+    assert not path.exists()  # removed, for the next save
+    # nested past what json reads, under another cache's names
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with_checksum(path, header + b'\n"a"\t' + deep + b"\n")
+    RenderCache(path, "c", name="check cache", without="every file is checked")
+    assert (
+        f"the check cache {path} is damaged (it is nested too deeply); every file is checked"
+    ) in caplog.text
+    # a folder where the file should be: removed
+    path.mkdir()
+    (path / "inside").write_text("x")
+    RenderCache(path, "c")
+    assert f"{path} is damaged (it cannot be read: Is a directory)" in caplog.text
+    assert not path.exists()
+    # a file where the folder should be: removed, so the next save can make it
+    folder = tmp_path / "cache"
+    folder.write_text("not a folder")
+    inside = RenderCache(folder / "c.json", "c")
+    assert f"{folder} is a file, not a directory" in caplog.text
+    assert not folder.exists()
+    inside.put("a", {"x": 1})
+    assert inside.save() and RenderCache(folder / "c.json", "c").get("a") == {"x": 1}
+
+
+def test_a_cache_that_cannot_be_saved_says_where_and_what_the_next_build_does(tmp_path, caplog):
+    blocker = tmp_path / "cache"
+    blocker.write_text("a file")
+    cache = RenderCache(blocker / "deeper" / "c.json", "c")  # nothing there to read
+    cache.put("a", {"x": 1})
+    assert cache.save() is False
+    assert (
+        f"the render cache could not be saved to {cache.path} (Not a directory); "
+        "in the next build every page is rendered"
+    ) in caplog.text
+    assert list(tmp_path.iterdir()) == [blocker]  # no temporary file left
+
+
+def test_a_cache_is_saved_into_folders_not_made_yet(tmp_path):
+    path = tmp_path / "one" / "two" / "c.json"
+    assert saved(path, {"a": {"x": 1}}).is_file()
+
+
+def test_records_are_not_copied_from_a_file_changed_since_it_was_read(tmp_path):
+    """Another cache written over it in place, keeping its inode, size and time: the
+    checksum line tells, and the records are encoded again from what this build holds."""
+    path = saved(tmp_path / "c.json", {"a": {"x": 1}, "b": {"y": 2}})
+    cache = RenderCache(path, "c")
+    cache.get("a"), cache.get("b")
+    before = path.stat()
+    text = path.read_bytes().partition(b"\n")[2].replace(b'{"x":1}', b'{"x":7}')
+    with path.open("r+b") as file:  # same inode and size, its own checksum
+        file.write(hashlib.sha256(text).hexdigest().encode() + b"\n" + text)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size
+    cache.save()
+    again = RenderCache(path, "c")
+    assert again.get("a") == {"x": 1} and again.get("b") == {"y": 2}
+
+
+def test_headers_of_other_shapes_are_ignored_without_a_warning(tmp_path, caplog):
+    path = tmp_path / "c.json"
+    for header in (b"[1]", b'"text"', json.dumps({"format": render_cache.FORMAT}).encode()):
+        with_checksum(path, header + b"\n")
+        assert RenderCache(path, "c").get("a") is None
+    # our header alone, with no newline after it: an empty cache, not a damaged one
+    with_checksum(path, json.dumps({"format": render_cache.FORMAT, "context": "c"}).encode())
+    assert RenderCache(path, "c").kept() == []
+    assert "damaged" not in caplog.text
+
+
+def test_a_last_record_without_its_newline_is_damage(tmp_path, caplog):
+    path = tmp_path / "c.json"
+    header = json.dumps({"format": render_cache.FORMAT, "context": "c"}).encode()
+    with_checksum(path, header + b'\n"a"\t{"x":1}\n"b"\t12')
+    assert RenderCache(path, "c").get("a") is None
+    assert "damaged (it is not JSON)" in caplog.text
+
+
+def test_every_pure_extension_together_allows_caching():
+    assert cacheable(sorted(render_cache.PURE_EXTENSIONS))
