@@ -219,8 +219,9 @@ def test_a_rebuild_loads_compiled_templates_and_an_edited_one_is_compiled_again(
 
     overrides = {"main.html": THEME_MAIN, "casebook/case_card.html": CARD}
     assert build_with_overrides(content, tmp_path, overrides).ok
-    kept = list((content.parent / "build" / "cache" / "templates").glob("__jinja2_*.cache"))
-    assert len(kept) > 10  # the theme's templates and casebook's
+    folder = content.parent / "build" / "cache" / "templates"
+    assert len(list((folder / "theme").glob("__jinja2_*.cache"))) > 10
+    assert len(list((folder / "casebook").glob("__jinja2_*.cache"))) > 5
     compiled: list[str] = []
     compile_template = jinja2.Environment.compile
 
@@ -248,7 +249,7 @@ def test_damaged_compiled_templates_are_compiled_again(content, tmp_path):
 
     overrides = {"main.html": THEME_MAIN}
     assert build_with_overrides(content, tmp_path, overrides).ok
-    kept = sorted((content.parent / "build" / "cache" / "templates").glob("__jinja2_*.cache"))
+    kept = sorted((content.parent / "build" / "cache" / "templates").rglob("__jinja2_*.cache"))
     for number, path in enumerate(kept):
         data = path.read_bytes()
         # cut short inside the checksum, zeroed, or a stranger's bytes
@@ -286,3 +287,21 @@ def test_compiled_templates_where_they_cannot_be_kept(tmp_path, caplog, monkeypa
     assert list(folder.iterdir()) == []
     Templates(None, cache).check()
     assert list(folder.iterdir())  # room again: kept
+
+
+def test_the_theme_and_casebook_keep_their_compiled_templates_apart(content, tmp_path):
+    """One template file loaded under one name by both environments (a theme override
+    including casebook's glance.html) compiles differently in each: casebook's escapes,
+    the theme's does not. Each must load its own compilation, in every build."""
+    overrides = {
+        "main.html": (
+            '{% extends "base.html" %}{% block content %}<div class="from-theme">'
+            '{% include "casebook/glance.html" %}</div>{{ super() }}{% endblock %}'
+        ),
+        "casebook/glance.html": '{{ "<b>bold</b>" }}',
+    }
+    for _ in range(2):  # the first build writes the compiled templates, the second loads
+        assert build_with_overrides(content, tmp_path, overrides).ok
+        case = page(tmp_path, "case_studies/alpha-network")
+        assert '<div class="from-theme"><b>bold</b></div>' in case
+        assert "&lt;b&gt;bold&lt;/b&gt;" in case  # casebook's panel, escaped

@@ -71,7 +71,9 @@ SCRIPTS = ("catalogue.js", "self_assessment.js", "wayfinding.js", "cite.js")
 # Each content file's reading and checking, kept in the cache directory by its bytes.
 CHECKED_FILE = "checked.json"
 CHECK_CACHE = {"name": "check cache", "without": "every file is read and checked"}
-# The theme's and casebook's templates as Jinja2 compiled them, in the cache directory.
+# The theme's and casebook's templates as Jinja2 compiled them, in the cache directory,
+# a folder each: Jinja2 keys an entry by the template's name and file only, and the two
+# environments compile the same file differently (casebook's escapes, the theme's not).
 COMPILED_TEMPLATES = "templates"
 
 
@@ -158,7 +160,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
                 script = ExtraScriptValue(f"{ASSET_URI}/{name}")
                 script.defer = True
                 config.extra_javascript.append(script)
-            compiled = self._compiled_templates(config)
+            compiled = self._compiled_templates(config, "casebook")
             self.templates = self._load_templates(config.theme.custom_dir, compiled)
         self.script_policy = ScriptPolicy(
             script_files={str(script) for script in config.extra_javascript},
@@ -167,11 +169,11 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         )
         return config
 
-    def _compiled_templates(self, config):
-        """Compiled templates kept with the other caches, for the theme's and ours."""
+    def _compiled_templates(self, config, environment: str):
+        """Compiled templates kept with the other caches: the theme's, or casebook's."""
         if not self.config.render_cache:
             return None
-        return compiled_template_cache(self._cache_dir(config) / COMPILED_TEMPLATES)
+        return compiled_template_cache(self._cache_dir(config) / COMPILED_TEMPLATES / environment)
 
     @staticmethod
     def _load_templates(custom_dir: str | None, compiled=None) -> Templates:
@@ -479,7 +481,7 @@ class CasebookPlugin(BasePlugin[CasebookConfig]):
         about = files.get_file_from_path("about.md")
         env.globals["casebook_about"] = about.url if about is not None else ""
         if self.config.enabled and env.bytecode_cache is None:
-            env.bytecode_cache = self._compiled_templates(config)
+            env.bytecode_cache = self._compiled_templates(config, "theme")
         self._start_page_cache(env, config, files)
         self._start_page_writer(config)
         self._start_second_renderer(env, config, files)
